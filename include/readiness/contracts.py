@@ -1,0 +1,411 @@
+"""Extract contracts: one definition per extract, as data.
+
+Everything that depends on the shape of a delivery is derived from the definitions here:
+the typed load into ``raw.*`` (``ingest``), the Great Expectations suite (``validate``), the dbt
+source YAML (``dbt_sources``) and the extract table of the README (``docs``). Adding an extract
+is adding one ``Extract`` to ``EXTRACTS`` and its staging model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["string", "integer", "decimal", "double", "date", "timestamp", "boolean"]
+FileFormat = Literal["csv", "jsonl", "catalog_json", "focus"]
+# How deliveries of an extract combine in the warehouse (see EXTRACTS.md):
+# snapshot  - each delivery is the full state as of its date; history is kept per as-of date
+# events    - deliveries accumulate; the same key delivered twice counts once
+# upsert    - the latest delivery of a key wins
+# restated  - a later delivery for the same partition (billing account + period) replaces earlier ones
+# versioned - every version is kept; the latest approved one is in force
+Semantics = Literal["snapshot", "events", "upsert", "restated", "versioned"]
+
+#: DuckDB type of each contract type in ``raw.*``. Money is a fixed-point decimal so sums are exact.
+DUCKDB_TYPES: dict[ColumnType, str] = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(18, 6)",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+
+#: Load metadata columns that every raw table carries, after the contract's columns.
+LOAD_METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("_load_id", "VARCHAR", "Identity of the load (the delivery's SHA-256)"),
+    ("_source_file", "VARCHAR", "File name of the delivery as it arrived in landing/"),
+    ("_line_number", "BIGINT", "Line (CSV, JSON lines) or item position (JSON) in the delivery"),
+    ("_as_of_date", "DATE", "As-of date carried by the delivery's file name"),
+    ("_loaded_at", "TIMESTAMP", "When the load committed (UTC)"),
+)
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ISO_CURRENCY_PATTERN = r"^[A-Z]{3}$"
+ISO_COUNTRY_PATTERN = r"^[A-Z]{2}$"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an extract as delivered, and the rules every row must satisfy."""
+
+    name: str
+    type: ColumnType
+    description: str
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    #: True where the bound itself is not allowed (``0 < fte``).
+    min_exclusive: bool = False
+    pattern: str | None = None
+    personal: bool = False
+    #: Dotted path of the value in a JSON record; the column name where absent.
+    path: str | None = None
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A kind of file a source system delivers, and how its deliveries combine."""
+
+    source: str
+    name: str
+    format: FileFormat
+    description: str
+    key: tuple[str, ...]
+    semantics: Semantics
+    columns: tuple[Column, ...]
+    #: Columns that identify a restatement partition (``restated`` semantics only).
+    partition: tuple[str, ...] = field(default=())
+    #: Formats other than the canonical one that a delivery may arrive in.
+    extensions: tuple[str, ...] = field(default=())
+    #: Above this share of quarantined rows a delivery fails validation: a file that is mostly
+    #: wrong is a broken export, not a few bad rows.
+    max_quarantined_fraction: float = 0.05
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    @property
+    def raw_table(self) -> str:
+        return f"{self.source}__{self.name}"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.qualified_name} has no column {name!r}")
+
+    @property
+    def file_pattern(self) -> re.Pattern[str]:
+        """Delivery file names: ``<extract>_<YYYY-MM-DD>[...].<ext>[.gz]``."""
+        exts = "|".join(re.escape(e) for e in self.extensions)
+        return re.compile(rf"^{re.escape(self.name)}_(\d{{4}}-\d{{2}}-\d{{2}})[^/]*\.({exts})(\.gz)?$")
+
+    def expected_file_names(self) -> str:
+        return " or ".join(f"{self.name}_<YYYY-MM-DD>.{ext}[.gz]" for ext in self.extensions)
+
+
+def _c(name: str, type_: ColumnType, description: str, **rules: object) -> Column:
+    return Column(name=name, type=type_, description=description, **rules)  # type: ignore[arg-type]
+
+
+BUDGET_CATEGORIES = ("training", "tools_and_licenses", "cloud_ai_services", "hiring", "operations")
+
+WORKERS = Extract(
+    source="hr",
+    name="workers",
+    format="csv",
+    extensions=("csv",),
+    description="Nightly full snapshot of the workforce (Workday worker export column names).",
+    key=("worker_id",),
+    semantics="snapshot",
+    columns=(
+        _c("worker_id", "string", "Worker identifier", required=True),
+        _c("first_name", "string", "Given name (personal data; stops at staging)", required=True, personal=True),
+        _c("last_name", "string", "Family name (personal data; stops at staging)", required=True, personal=True),
+        _c(
+            "work_email",
+            "string",
+            "Work e-mail (personal data; matches LMS actors)",
+            required=True,
+            personal=True,
+            pattern=EMAIL_PATTERN,
+        ),
+        _c("job_profile_id", "string", "Job profile of the worker", required=True),
+        _c("org_unit_id", "string", "Supervisory organisation of the worker", required=True),
+        _c("cost_center_id", "string", "Cost centre the worker is charged to", required=True),
+        _c("manager_worker_id", "string", "Worker id of the manager"),
+        _c("country_code", "string", "ISO 3166-1 alpha-2 country", pattern=ISO_COUNTRY_PATTERN),
+        _c("hire_date", "date", "Hire date", required=True),
+        _c("termination_date", "date", "Termination date, not before hire_date"),
+        _c(
+            "worker_status",
+            "string",
+            "Employment status",
+            required=True,
+            allowed=("Active", "Leave", "Terminated"),
+        ),
+        _c("fte", "decimal", "Full-time equivalent, 0 < fte <= 1", required=True, min_value=0, max_value=1,
+           min_exclusive=True),
+    ),
+)
+
+JOB_PROFILES = Extract(
+    source="hr",
+    name="job_profiles",
+    format="csv",
+    extensions=("csv",),
+    description="Job profiles: title, family and management level (decides the audience).",
+    key=("job_profile_id",),
+    semantics="snapshot",
+    columns=(
+        _c("job_profile_id", "string", "Job profile identifier", required=True),
+        _c("job_title", "string", "Job title", required=True),
+        _c("job_family", "string", "Job family", required=True),
+        _c(
+            "management_level",
+            "string",
+            "Management level",
+            required=True,
+            allowed=("Individual Contributor", "Manager", "Director", "Executive"),
+        ),
+    ),
+)
+
+ORG_UNITS = Extract(
+    source="hr",
+    name="org_units",
+    format="csv",
+    extensions=("csv",),
+    description="Organisation tree: one root, no cycles; the AI Cloud Center of Excellence is flagged.",
+    key=("org_unit_id",),
+    semantics="snapshot",
+    columns=(
+        _c("org_unit_id", "string", "Org unit identifier", required=True),
+        _c("org_unit_name", "string", "Org unit name", required=True),
+        _c("parent_org_unit_id", "string", "Parent unit; empty for the root"),
+        _c(
+            "org_unit_type",
+            "string",
+            "Level of the unit",
+            required=True,
+            allowed=("Company", "Division", "Department", "Team"),
+        ),
+        _c("cost_center_id", "string", "Cost centre of the unit", required=True),
+        _c("is_ai_ccoe", "boolean", "The unit is, or belongs to, the AI Cloud Center of Excellence", required=True),
+    ),
+)
+
+WORKER_SKILLS = Extract(
+    source="hr",
+    name="worker_skills",
+    format="csv",
+    extensions=("csv",),
+    description="Skills each worker holds, with proficiency and evidence.",
+    key=("worker_id", "skill_id"),
+    semantics="snapshot",
+    columns=(
+        _c("worker_id", "string", "Worker holding the skill", required=True),
+        _c("skill_id", "string", "Skill of the taxonomy seed", required=True),
+        _c("proficiency", "integer", "0 none .. 5 expert", required=True, min_value=0, max_value=5),
+        _c(
+            "evidence",
+            "string",
+            "How the proficiency is known",
+            required=True,
+            allowed=("self_assessed", "manager_validated", "assessment", "certification"),
+        ),
+        _c("assessed_date", "date", "When the proficiency was assessed", required=True),
+        _c("expires_date", "date", "When the evidence expires (certifications)"),
+    ),
+)
+
+CATALOG = Extract(
+    source="lms",
+    name="catalog",
+    format="catalog_json",
+    extensions=("json",),
+    description="Learning catalogue in the shape of the Microsoft Learn Catalog API (paths, modules, courses).",
+    key=("uid",),
+    semantics="snapshot",
+    columns=(
+        _c("uid", "string", "Catalogue item identifier", required=True),
+        _c("item_type", "string", "learningPath, module or course", required=True,
+           allowed=("learningPath", "module", "course")),
+        _c("title", "string", "Title", required=True),
+        _c("summary", "string", "Summary"),
+        _c("levels", "string", "JSON array of levels"),
+        _c("roles", "string", "JSON array of roles"),
+        _c("products", "string", "JSON array of products"),
+        _c("modules", "string", "JSON array of module uids (learning paths)"),
+        _c("duration_in_minutes", "integer", "Duration in minutes", required=True, min_value=0),
+        _c("url", "string", "Item URL: the xAPI object id of statements about it", required=True),
+    ),
+)
+
+STATEMENTS = Extract(
+    source="lms",
+    name="statements",
+    format="jsonl",
+    extensions=("jsonl", "json"),
+    description="xAPI 1.0.3 statements, one per line; they accumulate and the same id counts once.",
+    key=("id",),
+    semantics="events",
+    columns=(
+        _c("id", "string", "Statement id (UUID)", required=True),
+        _c("actor_mbox", "string", "Actor mailto: address (personal data)", path="actor.mbox", personal=True),
+        _c("actor_mbox_sha1sum", "string", "SHA-1 of the actor's mailto: address", path="actor.mbox_sha1sum"),
+        _c("actor_account_home_page", "string", "Actor account system", path="actor.account.homePage"),
+        _c("actor_account_name", "string", "Actor account name (the worker_id)", path="actor.account.name"),
+        _c("verb_id", "string", "Verb IRI", required=True, path="verb.id"),
+        _c("object_id", "string", "Activity IRI (catalogue url) or voided statement id", required=True,
+           path="object.id"),
+        _c("object_type", "string", "Activity or StatementRef", path="object.objectType"),
+        _c("result_completion", "boolean", "result.completion", path="result.completion"),
+        _c("result_success", "boolean", "result.success", path="result.success"),
+        _c("result_score_scaled", "double", "result.score.scaled in -1..1", path="result.score.scaled",
+           min_value=-1, max_value=1),
+        _c("result_duration", "string", "result.duration, ISO 8601 duration", path="result.duration",
+           pattern=r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"),
+        _c("timestamp", "timestamp", "When the experience happened (UTC)", required=True),
+        _c("stored", "timestamp", "When the LRS stored the statement (UTC)"),
+    ),
+)
+
+BUDGET = Extract(
+    source="finance",
+    name="budget",
+    format="csv",
+    extensions=("csv",),
+    description="AI adoption budget by version, quarter, cost centre and category.",
+    key=("budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
+    semantics="versioned",
+    columns=(
+        _c("budget_version", "string", "Version name, e.g. FY2026-original", required=True),
+        _c("fiscal_year", "integer", "Fiscal year", required=True, min_value=2000, max_value=2100),
+        _c("fiscal_quarter", "integer", "Fiscal quarter 1-4", required=True, min_value=1, max_value=4),
+        _c("cost_center_id", "string", "Cost centre", required=True),
+        _c("category", "string", "Budget category", required=True, allowed=BUDGET_CATEGORIES),
+        _c("amount", "decimal", "Budgeted amount, not negative", required=True, min_value=0),
+        _c("currency", "string", "ISO 4217 currency", required=True, pattern=ISO_CURRENCY_PATTERN),
+        _c("approved_date", "date", "When the version was approved", required=True),
+    ),
+)
+
+GL_ACTUALS = Extract(
+    source="finance",
+    name="gl_actuals",
+    format="csv",
+    extensions=("csv",),
+    description="General-ledger lines of the AI adoption programme; credits are negative.",
+    key=("journal_id", "line_number"),
+    semantics="upsert",
+    columns=(
+        _c("journal_id", "string", "Journal", required=True),
+        _c("line_number", "integer", "Line within the journal", required=True),
+        _c("posting_date", "date", "Posting date", required=True),
+        _c("cost_center_id", "string", "Cost centre", required=True),
+        _c("gl_account", "string", "GL account (mapped to a category by a seed)", required=True),
+        _c("vendor_name", "string", "Vendor"),
+        _c("description", "string", "Line description"),
+        _c("amount", "decimal", "Amount; credits negative", required=True),
+        _c("currency", "string", "ISO 4217 currency", required=True, pattern=ISO_CURRENCY_PATTERN),
+        _c("project_code", "string", "Project code"),
+    ),
+)
+
+CLOUD_COSTS = Extract(
+    source="finance",
+    name="cloud_costs",
+    format="focus",
+    extensions=("parquet", "csv"),
+    description="Cloud cost and usage in FinOps FOCUS 1.0-1.2; restated per billing account and period.",
+    key=(),
+    semantics="restated",
+    partition=("BillingAccountId", "BillingPeriodStart"),
+    columns=(
+        _c("BillingAccountId", "string", "Billing account", required=True),
+        _c("BillingAccountName", "string", "Billing account name"),
+        _c("BillingCurrency", "string", "Currency of the cost columns", required=True,
+           pattern=ISO_CURRENCY_PATTERN),
+        _c("BillingPeriodStart", "timestamp", "Start of the billing period", required=True),
+        _c("BillingPeriodEnd", "timestamp", "End of the billing period"),
+        _c("ChargePeriodStart", "timestamp", "Start of the charge period (UTC)", required=True),
+        _c("ChargePeriodEnd", "timestamp", "End of the charge period (UTC)"),
+        _c("ChargeCategory", "string", "Usage, Purchase, Tax, Credit, Adjustment", required=True),
+        _c("ChargeClass", "string", "Correction or null"),
+        _c("ChargeDescription", "string", "Charge description"),
+        _c("BilledCost", "decimal", "Billed cost"),
+        _c("EffectiveCost", "decimal", "Amortised cost: the spend figure", required=True),
+        _c("ListCost", "decimal", "List cost"),
+        _c("ServiceCategory", "string", "FOCUS service category"),
+        _c("ServiceName", "string", "Service name"),
+        _c("ProviderName", "string", "Provider"),
+        _c("SubAccountId", "string", "Subscription / account"),
+        _c("SubAccountName", "string", "Subscription / account name"),
+        _c("ResourceId", "string", "Resource"),
+        _c("RegionId", "string", "Region"),
+        _c("Tags", "string", "JSON object of tags"),
+    ),
+)
+
+FX_RATES = Extract(
+    source="finance",
+    name="fx_rates",
+    format="csv",
+    extensions=("csv",),
+    description="Daily exchange rates to the reporting currency.",
+    key=("rate_date", "from_currency", "to_currency"),
+    semantics="upsert",
+    columns=(
+        _c("rate_date", "date", "Date of the rate", required=True),
+        _c("from_currency", "string", "ISO 4217", required=True, pattern=ISO_CURRENCY_PATTERN),
+        _c("to_currency", "string", "ISO 4217", required=True, pattern=ISO_CURRENCY_PATTERN),
+        _c("rate", "decimal", "Units of to_currency per unit of from_currency", required=True, min_value=0,
+           min_exclusive=True),
+    ),
+)
+
+EXTRACTS: tuple[Extract, ...] = (
+    ORG_UNITS,
+    JOB_PROFILES,
+    WORKERS,
+    WORKER_SKILLS,
+    CATALOG,
+    STATEMENTS,
+    BUDGET,
+    GL_ACTUALS,
+    CLOUD_COSTS,
+    FX_RATES,
+)
+
+SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in EXTRACTS))
+
+
+def extracts_of(source: str) -> tuple[Extract, ...]:
+    return tuple(e for e in EXTRACTS if e.source == source)
+
+
+def get_extract(qualified_name: str) -> Extract:
+    """Look an extract up by ``source/name`` or by its raw table name ``source__name``."""
+    for extract in EXTRACTS:
+        if qualified_name in (extract.qualified_name, extract.raw_table):
+            return extract
+    known = ", ".join(e.qualified_name for e in EXTRACTS)
+    raise KeyError(f"Unknown extract {qualified_name!r}; known extracts: {known}")

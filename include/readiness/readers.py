@@ -1,0 +1,258 @@
+"""Readers: turn one delivered file into rows of text, one column per contract column.
+
+Readers only split a file into records and name the values; typing and row rules are applied
+afterwards, in one place, from the contract (``ingest``). A reader rejects the whole file
+(``DeliveryRejected``) only when no row can be trusted: not gzip, not UTF-8, not JSON, a missing
+required column. A record that cannot be split into values is returned in ``broken`` with the reason,
+so that it is quarantined and counted, never lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from readiness.contracts import Extract
+
+LINE_COLUMN = "_line_number"
+#: The literal the FOCUS exports use for null (see the real FOCUS sample).
+NULL_LITERALS = frozenset({"", "NULL"})
+
+
+class DeliveryRejected(Exception):
+    """The whole file is unusable; the message says why and what to do."""
+
+
+@dataclass
+class DeliveryRows:
+    """The records of one delivery as text, ready for typing."""
+
+    table: pa.Table
+    rows_read: int
+    #: (line number, reason, raw text) of records that could not be split into values.
+    broken: list[tuple[int, str, str]] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def read_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DeliveryRejected(
+                f"{path.name} is named .gz but is not a valid gzip file ({exc}); deliver it compressed "
+                "with gzip or without the .gz suffix"
+            ) from exc
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeliveryRejected(
+            f"{path.name} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line} cannot be decoded; "
+            "re-export the file as UTF-8"
+        ) from exc
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower()
+
+
+def _match_header(path: Path, extract: Extract, header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Map contract columns to positions in the header (case-insensitive, trimmed)."""
+    positions: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        norm = _normalise(name)
+        if norm in seen:
+            raise DeliveryRejected(
+                f"{path.name}: column {name.strip()!r} appears twice in the header; deliver one column per name"
+            )
+        seen[norm] = index
+    for column in extract.columns:
+        if _normalise(column.name) in seen:
+            positions[column.name] = seen[_normalise(column.name)]
+    missing = [c.name for c in extract.required_columns if c.name not in positions]
+    if missing:
+        raise DeliveryRejected(
+            f"{path.name}: required column(s) {', '.join(missing)} missing from the header "
+            f"(found: {', '.join(h.strip() for h in header) or 'nothing'}); the export must carry the columns "
+            f"of the {extract.qualified_name} contract"
+        )
+    known = {_normalise(c.name) for c in extract.columns}
+    extra = [h.strip() for h in header if _normalise(h) not in known]
+    return positions, extra
+
+
+def _table(extract: Extract, lines: list[int], values: dict[str, list[str | None]]) -> pa.Table:
+    arrays = {name: pa.array(values.get(name, [None] * len(lines)), pa.string()) for name in extract.column_names}
+    arrays[LINE_COLUMN] = pa.array(lines, pa.int64())
+    return pa.table(arrays)
+
+
+def read_csv(path: Path, extract: Extract) -> DeliveryRows:
+    text = _decode(path, read_bytes(path))
+    if not text.strip():
+        raise DeliveryRejected(f"{path.name} is empty: expected a header row and data rows")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise DeliveryRejected(f"{path.name}: the header row cannot be read as CSV ({exc})") from exc
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0] or "|" in header[0]):
+        raise DeliveryRejected(
+            f"{path.name}: the header is one column {header[0][:60]!r}; the file is not comma-separated. "
+            "Export it with ',' as the delimiter"
+        )
+    positions, extra = _match_header(path, extract, header)
+    width = len(header)
+    null_literals = NULL_LITERALS if extract.format == "focus" else frozenset({""})
+    lines: list[int] = []
+    values: dict[str, list[str | None]] = {name: [] for name in positions}
+    broken: list[tuple[int, str, str]] = []
+    rows_read = 0
+    while True:
+        line_number = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rows_read += 1
+            broken.append((line_number, f"malformed CSV record: {exc}", ""))
+            continue
+        if not record:  # a blank line is not a row
+            continue
+        rows_read += 1
+        if len(record) != width:
+            broken.append(
+                (line_number, f"expected {width} fields as in the header, found {len(record)}", ",".join(record))
+            )
+            continue
+        lines.append(line_number)
+        for name, index in positions.items():
+            value = record[index]
+            values[name].append(None if value.strip() in null_literals else value)
+    return DeliveryRows(_table(extract, lines, values), rows_read, broken, extra)
+
+
+def _dig(record: dict[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def read_jsonl(path: Path, extract: Extract) -> DeliveryRows:
+    text = _decode(path, read_bytes(path))
+    lines: list[int] = []
+    values: dict[str, list[str | None]] = {c.name: [] for c in extract.columns}
+    broken: list[tuple[int, str, str]] = []
+    rows_read = 0
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        rows_read += 1
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            broken.append((line_number, f"malformed JSON: {exc.msg} at column {exc.colno}", line[:500]))
+            continue
+        if not isinstance(record, dict):
+            broken.append((line_number, "a JSON line must hold one object", line[:500]))
+            continue
+        lines.append(line_number)
+        for column in extract.columns:
+            values[column.name].append(_as_text(_dig(record, column.path or column.name)))
+    if rows_read == 0:
+        raise DeliveryRejected(f"{path.name} is empty: expected one JSON object per line")
+    return DeliveryRows(_table(extract, lines, values), rows_read, broken)
+
+
+#: Catalog API arrays and the item type each holds.
+CATALOG_ARRAYS = {"learningPaths": "learningPath", "modules": "module", "courses": "course"}
+
+
+def read_catalog(path: Path, extract: Extract) -> DeliveryRows:
+    text = _decode(path, read_bytes(path))
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DeliveryRejected(
+            f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}); deliver the Catalog API response "
+            "unchanged"
+        ) from exc
+    if not isinstance(document, dict) or not any(k in document for k in CATALOG_ARRAYS):
+        raise DeliveryRejected(
+            f"{path.name}: expected a JSON object with arrays {', '.join(CATALOG_ARRAYS)} (Catalog API shape)"
+        )
+    lines: list[int] = []
+    values: dict[str, list[str | None]] = {c.name: [] for c in extract.columns}
+    broken: list[tuple[int, str, str]] = []
+    position = 0
+    for array, item_type in CATALOG_ARRAYS.items():
+        for item in document.get(array) or []:
+            position += 1
+            if not isinstance(item, dict):
+                broken.append((position, f"{array} holds a non-object item", _as_text(item) or ""))
+                continue
+            lines.append(position)
+            for column in extract.columns:
+                raw = item_type if column.name == "item_type" else item.get(column.path or column.name)
+                values[column.name].append(_as_text(raw))
+    return DeliveryRows(_table(extract, lines, values), position, broken)
+
+
+def read_parquet(path: Path, extract: Extract) -> DeliveryRows:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DeliveryRejected(f"{path.name} is not a readable Parquet file ({exc})") from exc
+    _, extra = _match_header(path, extract, table.column_names)
+    by_name = {_normalise(n): n for n in table.column_names}
+    values: dict[str, list[str | None]] = {}
+    for column in extract.columns:
+        actual = by_name.get(_normalise(column.name))
+        if actual is None:
+            continue
+        texts = table.column(actual).cast(pa.string()).to_pylist()
+        values[column.name] = [None if v is None or v in NULL_LITERALS else v for v in texts]
+    lines = list(range(1, table.num_rows + 1))
+    return DeliveryRows(_table(extract, lines, values), table.num_rows, [], extra)
+
+
+def read_delivery(path: Path, extract: Extract) -> DeliveryRows:
+    """Read a delivery of ``extract`` by its format and suffix."""
+    name = path.name.removesuffix(".gz")
+    if extract.format == "catalog_json":
+        return read_catalog(path, extract)
+    if extract.format == "jsonl":
+        return read_jsonl(path, extract)
+    if name.endswith(".parquet"):
+        return read_parquet(path, extract)
+    return read_csv(path, extract)
