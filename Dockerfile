@@ -8,12 +8,14 @@ FROM apache/airflow:3.3.2-python3.11
 ENV AIRFLOW__CORE__LOAD_EXAMPLES=false \
     AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=false \
     SCARF_ANALYTICS=false \
+    SCARF_NO_ANALYTICS=true \
     DO_NOT_TRACK=1 \
     AIRFLOW__COSMOS__ENABLE_TELEMETRY=false \
     DBT_SEND_ANONYMOUS_USAGE_STATS=false \
     GX_ANALYTICS_ENABLED=false \
     AIRFLOW__OPENLINEAGE__DISABLED=true \
-    READINESS_DATA_DIR=/opt/airflow/data
+    READINESS_DATA_DIR=/opt/airflow/data \
+    READINESS_DBT_PROJECT_DIR=/opt/airflow/dbt_project
 
 # Install as the airflow user, as the image's docs require. Naming apache-airflow at the image's own
 # version makes pip fail rather than swap Airflow if the lock drifts from the base image, and the

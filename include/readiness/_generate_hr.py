@@ -5,74 +5,68 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
 from faker import Faker
 
-# (division, department, job family, share of headcount). Technical departments hold about a third of
-# the people so that roughly 30% of workers are technical individual contributors.
-DEPARTMENTS: tuple[tuple[str, str, str, float], ...] = (
-    ("Technology", "Software Engineering", "Software Engineering", 0.14),
-    ("Technology", "Data & Analytics", "Data & Analytics", 0.07),
-    ("Technology", "IT Operations", "IT Operations", 0.06),
-    ("Technology", "Security", "Security", 0.04),
-    ("Technology", "AI Cloud Center of Excellence", "Data & Analytics", 0.03),
-    ("Corporate Functions", "Finance", "Finance", 0.07),
-    ("Corporate Functions", "Human Resources", "Human Resources", 0.05),
-    ("Corporate Functions", "Legal", "Legal", 0.03),
-    ("Commercial", "Sales", "Sales", 0.18),
-    ("Commercial", "Marketing", "Marketing", 0.08),
-    ("Commercial", "Customer Support", "Customer Support", 0.15),
-    ("Operations", "Supply Chain & Facilities", "Operations", 0.10),
-)
-CCOE_NAME = "AI Cloud Center of Excellence"
-CCOE_TEAMS = (("AI Platform", "Software Engineering"), ("Applied AI", "Data & Analytics"),
-              ("AI Enablement", "IT Operations"))
+# (division, department, job family, share of headcount): technical departments hold about a third of
+# the people, so that ~30% of workers are technical individual contributors.
+DEPARTMENTS = (("Technology", "Software Engineering", "Software Engineering", 0.14),
+               ("Technology", "Data & Analytics", "Data & Analytics", 0.07),
+               ("Technology", "IT Operations", "IT Operations", 0.06), ("Technology", "Security", "Security", 0.04),
+               ("Technology", "AI Cloud Center of Excellence", "Data & Analytics", 0.03),
+               ("Corporate Functions", "Finance", "Finance", 0.07),
+               ("Corporate Functions", "Human Resources", "Human Resources", 0.05),
+               ("Corporate Functions", "Legal", "Legal", 0.03), ("Commercial", "Sales", "Sales", 0.18),
+               ("Commercial", "Marketing", "Marketing", 0.08),
+               ("Commercial", "Customer Support", "Customer Support", 0.15),
+               ("Operations", "Supply Chain & Facilities", "Operations", 0.10))
 DIVISION_HEADS = {"Technology": "Chief Technology Officer", "Corporate Functions": "Chief Financial Officer",
                   "Commercial": "Chief Revenue Officer", "Operations": "Chief Operating Officer"}
-# job family -> (individual contributor titles, junior to senior; manager title; director title)
-FAMILY_TITLES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "Software Engineering": (("Software Engineer", "Senior Software Engineer", "Principal Software Engineer"),
+# job family -> three individual contributor titles (junior to senior), manager title, director title
+FAMILY_TITLES = {
+    "Software Engineering": ("Software Engineer", "Senior Software Engineer", "Principal Software Engineer",
                              "Engineering Manager", "Director of Engineering"),
-    "Data & Analytics": (("Data Analyst", "Data Engineer", "Senior Data Scientist"),
-                         "Analytics Manager", "Director of Data & Analytics"),
-    "IT Operations": (("Systems Administrator", "Cloud Engineer", "Site Reliability Engineer"),
+    "Data & Analytics": ("Data Analyst", "Data Engineer", "Senior Data Scientist", "Analytics Manager",
+                         "Director of Data & Analytics"),
+    "IT Operations": ("Systems Administrator", "Cloud Engineer", "Site Reliability Engineer",
                       "IT Operations Manager", "Director of IT Operations"),
-    "Security": (("Security Analyst", "Security Engineer", "Senior Security Architect"),
+    "Security": ("Security Analyst", "Security Engineer", "Senior Security Architect",
                  "Security Operations Manager", "Chief Information Security Officer"),
-    "Finance": (("Accountant", "Financial Analyst", "Senior Financial Analyst"), "Finance Manager",
+    "Finance": ("Accountant", "Financial Analyst", "Senior Financial Analyst", "Finance Manager",
                 "Director of Finance"),
-    "Human Resources": (("HR Coordinator", "HR Business Partner", "Talent Acquisition Specialist"),
-                        "HR Manager", "Director of People"),
-    "Legal": (("Paralegal", "Legal Counsel", "Senior Legal Counsel"), "Legal Manager", "General Counsel"),
-    "Sales": (("Sales Development Representative", "Account Executive", "Senior Account Executive"),
+    "Human Resources": ("HR Coordinator", "HR Business Partner", "Talent Acquisition Specialist", "HR Manager",
+                        "Director of People"),
+    "Legal": ("Paralegal", "Legal Counsel", "Senior Legal Counsel", "Legal Manager", "General Counsel"),
+    "Sales": ("Sales Development Representative", "Account Executive", "Senior Account Executive",
               "Sales Manager", "Director of Sales"),
-    "Marketing": (("Marketing Coordinator", "Content Marketing Specialist", "Product Marketing Manager"),
+    "Marketing": ("Marketing Coordinator", "Content Marketing Specialist", "Product Marketing Manager",
                   "Marketing Manager", "Director of Marketing"),
-    "Customer Support": (("Support Agent", "Senior Support Agent", "Support Specialist"), "Support Manager",
+    "Customer Support": ("Support Agent", "Senior Support Agent", "Support Specialist", "Support Manager",
                          "Director of Customer Support"),
-    "Operations": (("Operations Coordinator", "Logistics Planner", "Facilities Specialist"),
-                   "Operations Manager", "Director of Operations"),
+    "Operations": ("Operations Coordinator", "Logistics Planner", "Facilities Specialist", "Operations Manager",
+                   "Director of Operations"),
 }
-CCOE_TITLES = {"Software Engineering": "AI Engineer", "Data & Analytics": "AI Solutions Architect",
-               "IT Operations": "AI Platform Engineer"}
+# the CCoE's teams, their job family and the title of their people; its head and team leads
+CCOE_TEAMS = (("AI Platform", "Software Engineering", "AI Engineer"),
+              ("Applied AI", "Data & Analytics", "AI Solutions Architect"),
+              ("AI Enablement", "IT Operations", "AI Platform Engineer"))
+CCOE_LEADS = ("Head of AI Center of Excellence", "AI Enablement Manager")
 TEAM_NAMES = ("North", "South", "East", "West", "Central", "Enterprise", "Digital", "Core", "Growth")
 TECHNICAL_FAMILIES = ("Software Engineering", "Data & Analytics", "IT Operations", "Security")
-LEADERSHIP_LEVELS = ("Executive", "Director", "Manager")
-TEAM_SIZE = 9  # individual contributors per team manager, so that ~10% of workers are managers
-# country -> (Faker locale, weight)
+TEAM_SIZE = 9  # individual contributors per team manager: ~10% of workers are managers
 COUNTRIES = {"US": ("en_US", 42), "GB": ("en_GB", 12), "DE": ("de_DE", 10), "FR": ("fr_FR", 6),
-             "IN": ("en_IN", 15), "NL": ("nl_NL", 4), "IE": ("en_IE", 4), "CA": ("en_CA", 7)}
+             "IN": ("en_IN", 15), "NL": ("nl_NL", 4), "IE": ("en_IE", 4), "CA": ("en_CA", 7)}  # locale, weight
 FTE_CHOICES, FTE_WEIGHTS = ("1.0", "0.8", "0.6", "0.5"), (86, 7, 2, 5)
 NEW_HIRE_SHARE, TERMINATED_SHARE, LEAVE_SHARE = 0.02, 0.06, 0.04
-# audience -> skill -> (probability the worker has a record, mean proficiency). Means sit just below the
-# required levels of REFERENCE.md so that coverage is partial and training visibly moves it.
-SKILL_PROFILES: dict[str, dict[str, tuple[float, float]]] = {
-    "leadership": {"genai_fundamentals": (0.8, 2.0), "responsible_ai": (0.6, 1.8),
-                   "ai_business_impact": (0.6, 2.4), "ai_decision_making": (0.5, 2.3),
-                   "copilot_productivity": (0.5, 2.0), "prompt_engineering": (0.4, 1.8)},
+# audience -> skill -> (probability of a record, mean proficiency). Means sit just below the required
+# levels of REFERENCE.md, so coverage is partial and completed training visibly moves it.
+SKILL_PROFILES = {
+    "leadership": {"genai_fundamentals": (0.8, 2.0), "responsible_ai": (0.6, 1.8), "ai_business_impact": (0.6, 2.4),
+                   "ai_decision_making": (0.5, 2.3), "copilot_productivity": (0.5, 2.0),
+                   "prompt_engineering": (0.4, 1.8)},
     "tech_specialist": {"genai_fundamentals": (0.85, 2.6), "responsible_ai": (0.6, 2.2),
                         "prompt_engineering": (0.7, 2.5), "azure_openai_development": (0.5, 2.2),
                         "llm_operations": (0.35, 1.7), "natural_language_processing": (0.3, 1.9),
@@ -82,12 +76,12 @@ SKILL_PROFILES: dict[str, dict[str, tuple[float, float]]] = {
 }
 EVIDENCE, EVIDENCE_WEIGHTS = ("self_assessed", "manager_validated", "assessment"), (50, 30, 20)
 CERTIFICATION_VALIDITY = timedelta(days=730)
-SKILL_GROWTH_SHARE = 0.1  # workers whose recorded proficiency improves between two snapshots
+SKILL_GROWTH_SHARE = 0.1  # workers (re)assessed higher between two snapshots
 
 
 @dataclass(frozen=True)
 class OrgUnit:
-    """One node of the org tree; job_family is what the people of the unit mostly do."""
+    """A node of the org tree; `weight` is a team's share of the company's individual contributors."""
 
     org_unit_id: str
     name: str
@@ -96,7 +90,8 @@ class OrgUnit:
     cost_center_id: str
     is_ai_ccoe: bool
     job_family: str
-    weight: float = 0.0  # share of the company's individual contributors working here (teams only)
+    weight: float = 0.0
+    ic_title: str = ""  # CCoE teams: the title of their people
 
 
 @dataclass(frozen=True)
@@ -109,7 +104,7 @@ class JobProfile:
 
 @dataclass(frozen=True)
 class Worker:
-    """A worker over the whole history: snapshots derive their status from the dates."""
+    """A worker over the whole history; each snapshot derives status from the dates."""
 
     worker_id: str
     first_name: str
@@ -127,7 +122,7 @@ class Worker:
     @property
     def audience(self) -> str:
         """The audience rule of REFERENCE.md."""
-        if self.profile.level in LEADERSHIP_LEVELS:
+        if self.profile.level != "Individual Contributor":
             return "leadership"
         return "tech_specialist" if self.profile.family in TECHNICAL_FAMILIES else "end_user"
 
@@ -166,131 +161,111 @@ def snapshot_dates(as_of: date, count: int) -> list[date]:
 
 
 def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
-    """Company -> divisions -> departments -> teams, with cost centres CC-1000, CC-1100, CC-1110, CC-1111."""
+    """Company -> divisions -> departments -> teams; cost centres CC-1000, CC-1100, CC-1110, CC-1111."""
     units = [OrgUnit("OU0001", "Contoso Ltd", None, "Company", "CC-1000", False, "Executive Leadership")]
     divisions: dict[str, OrgUnit] = {}
     for division, department, family, share in DEPARTMENTS:
         if division not in divisions:
-            cc = f"CC-{1000 + 100 * (len(divisions) + 1)}"
-            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc, False,
-                                          "Executive Leadership")
+            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division",
+                                          f"CC-{1000 + 100 * (len(divisions) + 1)}", False, "Executive Leadership")
             units.append(divisions[division])
         parent = divisions[division]
         siblings = sum(u.parent_id == parent.org_unit_id for u in units)
         dept_cc = f"CC-{int(parent.cost_center_id[3:]) + 10 * (siblings + 1)}"
-        ccoe = department == CCOE_NAME
+        ccoe = department == "AI Cloud Center of Excellence"
         dept = OrgUnit(f"OU{len(units) + 1:04d}", department, parent.org_unit_id, "Department", dept_cc, ccoe, family)
         units.append(dept)
-        names = CCOE_TEAMS if ccoe else [(f"{department} {TEAM_NAMES[i % 9]}" + (f" {i // 9 + 1}" if i >= 9 else ""),
-                                          family) for i in range(max(1, round(employees * share / TEAM_SIZE)))]
-        for i, (name, team_family) in enumerate(names, start=1):
-            # some teams carry their own cost centre (a sub-budget), most book on their department's
-            own_cc = not ccoe and i <= 9 and rng.random() < 0.25
-            cc = f"{dept_cc[:-1]}{i}" if own_cc else dept_cc
-            units.append(OrgUnit(f"OU{len(units) + 1:04d}", name, dept.org_unit_id, "Team", cc, ccoe, team_family,
-                                 share / len(names)))
+        count = len(CCOE_TEAMS) if ccoe else max(1, round(employees * share / TEAM_SIZE))
+        for i in range(count):
+            name, team_family, title = CCOE_TEAMS[i] if ccoe else (
+                f"{department} {TEAM_NAMES[i % 9]}" + (f" {i // 9 + 1}" if i >= 9 else ""), family, "")
+            own_cc = not ccoe and i < 9 and rng.random() < 0.25  # a few teams hold their own sub-budget
+            units.append(OrgUnit(f"OU{len(units) + 1:04d}", name, dept.org_unit_id, "Team",
+                                 f"{dept_cc[:-1]}{i + 1}" if own_cc else dept_cc, ccoe, team_family,
+                                 share / count, title))
     return units
 
 
 def build_profiles() -> list[JobProfile]:
-    """One profile per (family, title); executives form their own family."""
-    titles = [("Chief Executive Officer", "Executive Leadership", "Executive")]
-    titles += [(t, "Executive Leadership", "Executive") for t in DIVISION_HEADS.values()]
-    for family, (ics, manager, director) in FAMILY_TITLES.items():
-        titles += [(t, family, "Individual Contributor") for t in ics]
-        titles += [(manager, family, "Manager"), (director, family, "Director")]
-    titles += [(t, f, "Individual Contributor") for f, t in CCOE_TITLES.items()]
-    titles += [("AI Enablement Manager", "Data & Analytics", "Manager"),
-               ("Head of AI Center of Excellence", "Data & Analytics", "Director")]
-    return [JobProfile(f"JP{i:04d}", t, f, lvl) for i, (t, f, lvl) in enumerate(titles, start=101)]
+    """One profile per title; executives form their own job family."""
+    titles = [(t, "Executive Leadership", "Executive") for t in ("Chief Executive Officer", *DIVISION_HEADS.values())]
+    for family, names in FAMILY_TITLES.items():
+        titles += [(t, family, "Individual Contributor") for t in names[:3]]
+        titles += [(names[3], family, "Manager"), (names[4], family, "Director")]
+    titles += [(title, family, "Individual Contributor") for _, family, title in CCOE_TEAMS]
+    titles += [(CCOE_LEADS[0], "Data & Analytics", "Director"), (CCOE_LEADS[1], "Data & Analytics", "Manager")]
+    return [JobProfile(f"JP{i:04d}", t, f, level) for i, (t, f, level) in enumerate(titles, start=101)]
+
+
+def _head_title(unit: OrgUnit) -> str:
+    if unit.unit_type in ("Company", "Division"):
+        return DIVISION_HEADS.get(unit.name, "Chief Executive Officer")
+    if unit.is_ai_ccoe:
+        return CCOE_LEADS[unit.unit_type == "Team"]
+    return FAMILY_TITLES[unit.job_family][4 if unit.unit_type == "Department" else 3]
+
+
+def staff_positions(rng: random.Random, units: list[OrgUnit], profiles: list[JobProfile],
+                    employees: int) -> list[tuple[JobProfile, OrgUnit, int | None]]:
+    """(profile, unit, index of manager): a head for every unit reporting to the parent's head, then ICs."""
+    by_title = {p.title: p for p in profiles}
+    heads: dict[str | None, int] = {}
+    staff: list[tuple[JobProfile, OrgUnit, int | None]] = []
+    for unit in units:
+        heads[unit.org_unit_id] = len(staff)
+        staff.append((by_title[_head_title(unit)], unit, heads.get(unit.parent_id)))
+        if unit.unit_type == "Department":  # large departments have deputy directors
+            deputies = int(employees * next(s for _, d, _, s in DEPARTMENTS if d == unit.name) // 80)
+            staff += [(by_title[_head_title(unit)], unit, heads[unit.org_unit_id])] * deputies
+    teams = [u for u in units if u.unit_type == "Team"]
+    if employees - len(staff) < len(teams):
+        raise ValueError(f"employees must be at least {len(staff) + len(teams)} to staff every team")
+    for team in teams + rng.choices(teams, weights=[t.weight for t in teams], k=employees - len(staff) - len(teams)):
+        title = team.ic_title or rng.choices(FAMILY_TITLES[team.job_family][:3], weights=(50, 35, 15))[0]
+        staff.append((by_title[title], team, heads[team.org_unit_id]))
+    return staff
 
 
 def _ascii(text: str) -> str:
     return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
-def _random_day(rng: random.Random, start: date, end: date) -> date:
+def random_day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
 def build_workers(rng: random.Random, fake: Faker, units: list[OrgUnit], profiles: list[JobProfile],
                   employees: int, snapshots: list[date]) -> list[Worker]:
-    """Place leaders at every node, fill teams with individual contributors, then give them lives."""
-    by_title = {p.title: p for p in profiles}
-    ccoe_ic = {p.family: p for p in profiles if p.title in CCOE_TITLES.values()}
-    heads: dict[str, int] = {}  # org unit -> index of its head in `staff`
-    staff: list[tuple[JobProfile, OrgUnit, int | None]] = []  # (profile, unit, index of manager)
-    by_id = {u.org_unit_id: u for u in units}
-    for unit in units:
-        parent_head = heads.get(unit.parent_id or "")
-        ccoe_dept = unit.is_ai_ccoe and unit.unit_type == "Department"
-        if unit.unit_type == "Company":
-            title = "Chief Executive Officer"
-        elif unit.unit_type == "Division":
-            title = DIVISION_HEADS[unit.name]
-        elif unit.unit_type == "Department":
-            title = "Head of AI Center of Excellence" if ccoe_dept else FAMILY_TITLES[unit.job_family][2]
-        else:
-            title = "AI Enablement Manager" if unit.is_ai_ccoe else FAMILY_TITLES[unit.job_family][1]
-        heads[unit.org_unit_id] = len(staff)
-        staff.append((by_title[title], unit, parent_head))
-        if unit.unit_type == "Department":  # large departments have extra directors
-            share = next(s for _, d, _, s in DEPARTMENTS if d == unit.name)
-            staff += [(by_title[title], unit, heads[unit.org_unit_id])] * int(employees * share // 80)
-    teams = [u for u in units if u.unit_type == "Team"]
-    n_ics = employees - len(staff)
-    if n_ics < len(teams):
-        raise ValueError(f"employees must be at least {len(staff) + len(teams)} to staff every team")
-    for team in teams + rng.choices(teams, weights=[t.weight for t in teams], k=n_ics - len(teams)):
-        if team.is_ai_ccoe:
-            profile = ccoe_ic[team.job_family]
-        else:
-            ics = FAMILY_TITLES[team.job_family][0]
-            profile = by_title[rng.choices(ics, weights=(50, 35, 15)[: len(ics)])[0]]
-        staff.append((profile, team, heads[team.org_unit_id]))
-
-    ids = [f"W{n:06d}" for n in sorted(rng.sample(range(100, 100 + 3 * employees), employees))]
-    order = list(range(len(staff)))
-    rng.shuffle(order)  # worker ids do not follow the org chart
-    worker_id = {staff_index: ids[pos] for pos, staff_index in enumerate(order)}
-    ic_indexes = [i for i, (p, _, _) in enumerate(staff) if p.level == "Individual Contributor"]
-    picked = rng.sample(ic_indexes, round(employees * (NEW_HIRE_SHARE + TERMINATED_SHARE)))
-    n_new = round(employees * NEW_HIRE_SHARE)
-    new_hires, leavers = set(picked[:n_new]), set(picked[n_new:])
+    """Staff the org, then give each worker a name, an e-mail, a country and a working life."""
+    staff = staff_positions(rng, units, profiles, employees)
+    order = rng.sample(range(100, 100 + 3 * employees), employees)  # worker ids do not follow the org chart
+    ids = [f"W{n:06d}" for n in order]
+    ics = [i for i, (p, _, _) in enumerate(staff) if p.level == "Individual Contributor"]
+    picked = rng.sample(ics, round(employees * (NEW_HIRE_SHARE + TERMINATED_SHARE)))  # only ICs come and go
+    new_hires, leavers = set(picked[: round(employees * NEW_HIRE_SHARE)]), set(picked[round(employees * NEW_HIRE_SHARE):])
     on_leave = set(rng.sample([i for i in range(len(staff)) if i not in leavers], round(employees * LEAVE_SHARE)))
     first, as_of = snapshots[0], snapshots[-1]
     emails: dict[str, int] = {}
     workers = []
     for i, (profile, unit, manager) in enumerate(staff):
         country = rng.choices(list(COUNTRIES), weights=[w for _, w in COUNTRIES.values()])[0]
-        local = fake[COUNTRIES[country][0]]
-        first_name, last_name = local.first_name(), local.last_name()
+        first_name, last_name = fake[COUNTRIES[country][0]].first_name(), fake[COUNTRIES[country][0]].last_name()
         stem = f"{_ascii(first_name) or 'user'}.{_ascii(last_name) or 'user'}"
-        emails[stem] = emails.get(stem, 0) + 1
+        emails[stem] = emails.get(stem, 0) + 1  # a number only from the second namesake on
         email = f"{stem}{emails[stem] if emails[stem] > 1 else ''}@contoso.example"
         termination = None
         if i in new_hires:  # hired after the first snapshot (or lately, when there is only one)
-            hire = _random_day(rng, first + timedelta(days=1) if first < as_of else as_of - timedelta(days=60), as_of)
+            hire = random_day(rng, first + timedelta(days=1) if first < as_of else as_of - timedelta(days=60), as_of)
         elif i in leavers:
-            termination = _random_day(rng, as_of - timedelta(days=330), as_of)
-            hire = _random_day(rng, date(2012, 1, 1), termination - timedelta(days=60))
+            termination = random_day(rng, as_of - timedelta(days=330), as_of)
+            hire = random_day(rng, date(2012, 1, 1), termination - timedelta(days=60))
         else:
-            start = date(2005, 1, 1) if profile.level != "Individual Contributor" else date(2010, 1, 1)
-            hire = _random_day(rng, start, first - timedelta(days=45))
-        leave = _random_day(rng, max(hire, as_of - timedelta(days=180)), as_of) if i in on_leave else None
-        fte = rng.choices(FTE_CHOICES, weights=FTE_WEIGHTS)[0]
-        workers.append(Worker(worker_id[i], first_name, last_name, email, profile, by_id[unit.org_unit_id],
-                              worker_id[manager] if manager is not None else None, country, hire, termination,
-                              leave, fte))
+            hire = random_day(rng, date(2005 if i in ics else 2010, 1, 1), first - timedelta(days=45))
+        leave = random_day(rng, max(hire, as_of - timedelta(days=180)), as_of) if i in on_leave else None
+        workers.append(Worker(ids[i], first_name, last_name, email, profile, unit,
+                              None if manager is None else ids[manager], country, hire, termination, leave,
+                              rng.choices(FTE_CHOICES, weights=FTE_WEIGHTS)[0]))
     return sorted(workers, key=lambda w: w.worker_id)
-
-
-def _initial_skill(rng: random.Random, worker: Worker, mean: float, on: date) -> SkillRecord:
-    level = min(5, max(0, round(rng.gauss(mean, 0.9))))
-    assessed = _random_day(rng, max(worker.hire_date, on - timedelta(days=3 * 365)), on)
-    if level >= 3 and rng.random() < 0.3:  # certified; certificates assessed over 2 years ago have lapsed
-        return SkillRecord(level, "certification", assessed, assessed + CERTIFICATION_VALIDITY)
-    return SkillRecord(level, rng.choices(EVIDENCE, weights=EVIDENCE_WEIGHTS)[0], assessed, None)
 
 
 def initial_skills(rng: random.Random, worker: Worker, on: date) -> dict[str, SkillRecord]:
@@ -300,19 +275,27 @@ def initial_skills(rng: random.Random, worker: Worker, on: date) -> dict[str, Sk
         profile["ai_security"] = (0.6, 2.0)
     if worker.unit.is_ai_ccoe:
         profile = {s: (min(1.0, p + 0.3), m + 1.3) for s, (p, m) in SKILL_PROFILES["tech_specialist"].items()}
-    return {s: _initial_skill(rng, worker, m, on) for s, (p, m) in profile.items() if rng.random() < p}
+    skills = {}
+    for skill, (p, mean) in profile.items():
+        if rng.random() >= p:
+            continue  # no record: proficiency 0
+        level = min(5, max(0, round(rng.gauss(mean, 0.9))))
+        assessed = random_day(rng, max(worker.hire_date, on - timedelta(days=3 * 365)), on)
+        certified = level >= 3 and rng.random() < 0.3  # certificates older than two years have lapsed
+        evidence = "certification" if certified else rng.choices(EVIDENCE, weights=EVIDENCE_WEIGHTS)[0]
+        skills[skill] = SkillRecord(level, evidence, assessed, assessed + CERTIFICATION_VALIDITY if certified else None)
+    return skills
 
 
 def grow_skills(rng: random.Random, worker: Worker, skills: dict[str, SkillRecord], previous: date,
                 on: date) -> dict[str, SkillRecord]:
-    """Between snapshots a few workers are (re)assessed one level higher, or on a new skill."""
+    """Between snapshots a few workers are assessed one level higher, or on a new skill."""
     if rng.random() >= SKILL_GROWTH_SHARE:
         return skills
     skill = rng.choice(list(SKILL_PROFILES[worker.audience]))
-    current = skills.get(skill)
-    level = min(5, current.proficiency + 1) if current else rng.randint(1, 2)
-    evidence = rng.choice(("assessment", "manager_validated"))
-    return {**skills, skill: SkillRecord(level, evidence, _random_day(rng, previous + timedelta(days=1), on), None)}
+    level = min(5, skills[skill].proficiency + 1) if skill in skills else rng.randint(1, 2)
+    assessed = random_day(rng, previous + timedelta(days=1), on)
+    return {**skills, skill: SkillRecord(level, rng.choice(("assessment", "manager_validated")), assessed, None)}
 
 
 def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int) -> Organisation:
@@ -321,41 +304,38 @@ def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int
     fake = Faker([locale for locale, _ in COUNTRIES.values()])
     fake.seed_instance(seed)
     snapshots = snapshot_dates(as_of, hr_snapshots)
-    units = build_units(rng, employees)
-    profiles = build_profiles()
+    units, profiles = build_units(rng, employees), build_profiles()
     workers = build_workers(rng, fake, units, profiles, employees, snapshots)
     skills: dict[date, dict[str, dict[str, SkillRecord]]] = {}
     previous: dict[str, dict[str, SkillRecord]] = {}
     for i, on in enumerate(snapshots):
-        current = {}
-        for w in workers:
-            if w.hire_date > on:
-                continue
-            if w.worker_id in previous and w.status(on) != "Terminated":
-                current[w.worker_id] = grow_skills(rng, w, previous[w.worker_id], snapshots[i - 1], on)
-            else:
-                current[w.worker_id] = previous.get(w.worker_id) or initial_skills(rng, w, on)
-        skills[on] = previous = current
+        skills[on] = previous = {
+            w.worker_id: grow_skills(rng, w, previous[w.worker_id], snapshots[i - 1], on)
+            if w.worker_id in previous and w.status(on) != "Terminated"
+            else previous.get(w.worker_id) or initial_skills(rng, w, on)
+            for w in workers if w.hire_date <= on}
     return Organisation(units, profiles, workers, snapshots, skills)
 
 
-def hr_tables(org: Organisation, on: date) -> dict[str, tuple[list[str], list[list[object]]]]:
-    """extract name -> (header, rows) of the HR snapshot at `on`."""
-    workers = [[w.worker_id, w.first_name, w.last_name, w.work_email, w.profile.job_profile_id,
-                w.unit.org_unit_id, w.unit.cost_center_id, w.manager_id, w.country, w.hire_date,
-                w.termination_date if w.status(on) == "Terminated" else None, w.status(on), w.fte]
-               for w in org.in_snapshot(on)]
-    skills = [[wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
-              for wid, records in org.skills[on].items() for sid, r in sorted(records.items())]
-    return {
-        "workers": (["worker_id", "first_name", "last_name", "work_email", "job_profile_id", "org_unit_id",
-                     "cost_center_id", "manager_worker_id", "country_code", "hire_date", "termination_date",
-                     "worker_status", "fte"], workers),
-        "job_profiles": (["job_profile_id", "job_title", "job_family", "management_level"],
-                         [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles]),
-        "org_units": (["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id",
-                       "is_ai_ccoe"], [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id,
-                                        u.is_ai_ccoe] for u in org.units]),
-        "worker_skills": (["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
-                          skills),
-    }
+def hr_files(org: Organisation) -> dict[str, tuple[list[str], list[list[object]]]]:
+    """relative path -> (header, rows) of every HR snapshot."""
+    files = {}
+    for on in org.snapshots:
+        files[f"hr/workers/workers_{on}.csv"] = (
+            ["worker_id", "first_name", "last_name", "work_email", "job_profile_id", "org_unit_id", "cost_center_id",
+             "manager_worker_id", "country_code", "hire_date", "termination_date", "worker_status", "fte"],
+            [[w.worker_id, w.first_name, w.last_name, w.work_email, w.profile.job_profile_id, w.unit.org_unit_id,
+              w.unit.cost_center_id, w.manager_id, w.country, w.hire_date,
+              w.termination_date if w.status(on) == "Terminated" else None, w.status(on), w.fte]
+             for w in org.in_snapshot(on)])
+        files[f"hr/job_profiles/job_profiles_{on}.csv"] = (
+            ["job_profile_id", "job_title", "job_family", "management_level"],
+            [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles])
+        files[f"hr/org_units/org_units_{on}.csv"] = (
+            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
+            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe] for u in org.units])
+        files[f"hr/worker_skills/worker_skills_{on}.csv"] = (
+            ["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
+            [[wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
+             for wid, records in sorted(org.skills[on].items()) for sid, r in sorted(records.items())])
+    return files

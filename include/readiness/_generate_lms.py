@@ -5,103 +5,87 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
-from readiness._generate_hr import Organisation, Worker
+from readiness._generate_hr import Organisation
 
 MS, LI, LMS = "https://learn.microsoft.com/training", "https://www.linkedin.com/learning", "https://lms.contoso.example"
-ALL, TECH, LEAD = ("leadership", "tech_specialist", "end_user"), ("tech_specialist",), ("leadership",)
+AUDIENCES = {"L": "leadership", "T": "tech_specialist", "E": "end_user"}
+ROLES = {"leadership": "business-decision-maker", "tech_specialist": "ai-engineer", "end_user": "business-user"}
+PRODUCTS = {"ms": ["azure", "azure-openai"], "li": ["linkedin-learning"], "gh": ["azure-openai", "github"],
+            "int": ["microsoft-365-copilot"]}
+PROVIDERS = {"ms": "Microsoft Learn", "li": "LinkedIn Learning", "gh": "Microsoft Cloud Advocates", "int": "Contoso"}
 
 
-@dataclass(frozen=True)
-class Item:
-    """A catalogue item and who tends to enrol in it (weight: relative popularity within an audience)."""
+class Item(NamedTuple):
+    """A catalogue item; audiences (L/T/E) and weight say who tends to enrol and how popular it is."""
 
-    kind: str  # modules, learningPaths or courses: the catalogue array holding it
+    kind: str  # learningPaths, modules or courses: the catalogue array holding it
+    provider: str
     uid: str
     title: str
-    url: str
     minutes: int
     level: str
-    roles: tuple[str, ...]
-    products: tuple[str, ...]
-    audiences: tuple[str, ...]
+    audiences: str
     weight: float
-    summary: str
     modules: tuple[str, ...] = ()
+    url: str = ""  # when it does not follow from provider and uid
+
+    @property
+    def href(self) -> str:
+        if self.url:
+            return self.url
+        if self.provider == "ms":
+            return f"{MS}/{'paths' if self.kind == 'learningPaths' else 'modules'}/{self.uid}/"
+        return f"{LI}/{self.uid}" if self.provider == "li" else f"{LMS}/courses/{self.uid}"
 
 
-CATALOGUE: tuple[Item, ...] = (  # the six items of REFERENCE.md first, with their exact uid/title/url/duration
-    Item("learningPaths", "introduction-generative-ai", "Microsoft Azure AI Fundamentals: Generative AI",
-         f"{MS}/paths/introduction-generative-ai/", 180, "beginner", ("business-user", "student", "ai-engineer"),
-         ("azure", "azure-openai"), ALL, 6, "Learn what generative AI is, how language models work and how to use "
-         "them responsibly.", ("fundamentals-generative-ai", "responsible-generative-ai")),
-    Item("learningPaths", "intro-generative-ai-for-trainers", "Introduction to generative AI for trainers",
-         f"{MS}/paths/intro-generative-ai-for-trainers/", 240, "beginner", ("trainer", "business-user"),
-         ("microsoft-copilot",), ("leadership", "tech_specialist"), 1.5, "Use generative AI to design and deliver "
-         "training content.", ("fundamentals-generative-ai", "create-training-content-generative-ai")),
-    Item("learningPaths", "develop-ai-solutions-azure-openai", "Develop Generative AI solutions with Azure OpenAI "
-         "Service", f"{MS}/paths/develop-ai-solutions-azure-openai/", 480, "intermediate", ("ai-engineer", "developer"),
-         ("azure-openai",), TECH, 5, "Provision Azure OpenAI, engineer prompts and ground models in your own data.",
+CATALOGUE = (  # the six items of REFERENCE.md first, with its exact uid, title, url and duration
+    Item("learningPaths", "ms", "introduction-generative-ai", "Microsoft Azure AI Fundamentals: Generative AI", 180,
+         "beginner", "LTE", 6, ("fundamentals-generative-ai", "responsible-generative-ai")),
+    Item("learningPaths", "ms", "intro-generative-ai-for-trainers", "Introduction to generative AI for trainers", 240,
+         "beginner", "LT", 1.5, ("fundamentals-generative-ai", "create-training-content-generative-ai")),
+    Item("learningPaths", "ms", "develop-ai-solutions-azure-openai",
+         "Develop Generative AI solutions with Azure OpenAI Service", 480, "intermediate", "T", 5,
          ("get-started-openai", "apply-prompt-engineering-azure-openai", "use-own-data-azure-openai")),
-    Item("learningPaths", "security-copilot-and-ai", "Get started with Microsoft Copilot for Security",
-         f"{MS}/paths/security-copilot-and-ai/", 150, "beginner", ("security-engineer", "security-operations-analyst"),
-         ("copilot-for-security",), ("tech_specialist", "leadership"), 1.5, "Understand generative AI in security "
-         "operations and what Copilot for Security can do.", ("fundamentals-generative-ai",
-                                                             "describe-copilot-for-security")),
-    Item("learningPaths", "career-essentials-generative-ai", "Career Essentials in Generative AI by Microsoft and "
-         "LinkedIn", f"{LI}/paths/career-essentials-in-generative-ai-by-microsoft-and-linkedin", 240, "beginner",
-         ("business-user",), ("linkedin-learning",), ALL, 5, "Core concepts of generative AI, its ethics and its "
-         "impact on work.", ("what-is-generative-ai", "ethics-in-the-age-of-generative-ai")),
-    Item("courses", "generative-ai-for-beginners", "Generative AI for Beginners - A Course",
-         "https://microsoft.github.io/generative-ai-for-beginners/", 1260, "beginner", ("developer", "student"),
-         ("azure-openai", "github"), TECH, 3, "21 lessons on building generative AI applications."),
-    Item("modules", "fundamentals-generative-ai", "Fundamentals of Generative AI",
-         f"{MS}/modules/fundamentals-generative-ai/", 60, "beginner", ("business-user", "student"),
-         ("azure-openai",), ALL, 1.5, "Language models, copilots and prompts explained."),
-    Item("modules", "responsible-generative-ai", "Fundamentals of Responsible Generative AI",
-         f"{MS}/modules/responsible-generative-ai/", 45, "beginner", ("business-user", "ai-engineer"),
-         ("azure-openai",), ALL, 1, "Identify, measure and mitigate the harms of generative AI."),
-    Item("modules", "create-training-content-generative-ai", "Create training content with generative AI",
-         f"{MS}/modules/create-training-content-generative-ai/", 60, "beginner", ("trainer",),
-         ("microsoft-copilot",), LEAD, 0.5, "Draft lessons, quizzes and exercises with an AI assistant."),
-    Item("modules", "get-started-openai", "Get started with Azure OpenAI Service",
-         f"{MS}/modules/get-started-openai/", 47, "intermediate", ("ai-engineer", "developer"),
-         ("azure-openai",), TECH, 2, "Create an Azure OpenAI resource and deploy a model."),
-    Item("modules", "apply-prompt-engineering-azure-openai", "Apply prompt engineering with Azure OpenAI Service",
-         f"{MS}/modules/apply-prompt-engineering-azure-openai/", 51, "intermediate", ("ai-engineer", "developer"),
-         ("azure-openai",), TECH, 2, "Improve model responses with prompt engineering techniques."),
-    Item("modules", "use-own-data-azure-openai", "Implement Retrieval Augmented Generation (RAG) with Azure OpenAI "
-         "Service", f"{MS}/modules/use-own-data-azure-openai/", 60, "intermediate", ("ai-engineer", "developer"),
-         ("azure-openai", "azure-ai-search"), TECH, 1.5, "Ground a model in your own data with Azure AI Search."),
-    Item("modules", "describe-copilot-for-security", "Describe Microsoft Copilot for Security",
-         f"{MS}/modules/describe-copilot-for-security/", 35, "beginner", ("security-engineer",),
-         ("copilot-for-security",), TECH, 0.7, "Features and use cases of Copilot for Security."),
-    Item("modules", "what-is-generative-ai", "What Is Generative AI?", f"{LI}/what-is-generative-ai", 41,
-         "beginner", ("business-user",), ("linkedin-learning",), ALL, 2, "A short introduction for everyone."),
-    Item("modules", "ethics-in-the-age-of-generative-ai", "Ethics in the Age of Generative AI",
-         f"{LI}/ethics-in-the-age-of-generative-ai", 56, "beginner", ("business-user",), ("linkedin-learning",),
-         ("leadership", "end_user"), 1, "Ethical questions leaders and users face with generative AI."),
-    Item("courses", "contoso-responsible-ai-policy", "Contoso responsible AI policy",
-         f"{LMS}/courses/contoso-responsible-ai-policy", 30, "beginner", ("business-user",), ("contoso",), ALL, 4,
-         "What Contoso allows, forbids and expects when you use AI tools."),
-    Item("courses", "contoso-copilot-prompting", "Microsoft 365 Copilot at Contoso: prompting for everyday work",
-         f"{LMS}/courses/contoso-copilot-prompting", 90, "beginner", ("business-user",),
-         ("microsoft-365-copilot",), ("end_user", "leadership"), 4, "Hands-on prompting in Word, Outlook and Teams."),
-    Item("courses", "contoso-ai-for-leaders", "Leading with AI: deciding on AI-provided insights",
-         f"{LMS}/courses/contoso-ai-for-leaders", 120, "intermediate", ("business-decision-maker",), ("contoso",),
-         LEAD, 3, "Business cases, risks and decisions for generative AI programmes."),
-    Item("courses", "contoso-llmops-workshop", "Operating LLM applications in production (CCoE workshop)",
-         f"{LMS}/courses/contoso-llmops-workshop", 360, "advanced", ("ai-engineer", "devops-engineer"),
-         ("azure-openai", "azure-machine-learning"), TECH, 1, "Monitoring, evaluation and cost control of LLM apps."),
+    Item("learningPaths", "ms", "security-copilot-and-ai", "Get started with Microsoft Copilot for Security", 150,
+         "beginner", "TL", 1.5, ("fundamentals-generative-ai", "describe-copilot-for-security")),
+    Item("learningPaths", "li", "career-essentials-generative-ai",
+         "Career Essentials in Generative AI by Microsoft and LinkedIn", 240, "beginner", "LTE", 5,
+         ("what-is-generative-ai", "ethics-in-the-age-of-generative-ai"),
+         f"{LI}/paths/career-essentials-in-generative-ai-by-microsoft-and-linkedin"),
+    Item("courses", "gh", "generative-ai-for-beginners", "Generative AI for Beginners - A Course", 1260, "beginner",
+         "T", 3, (), "https://microsoft.github.io/generative-ai-for-beginners/"),
+    Item("modules", "ms", "fundamentals-generative-ai", "Fundamentals of Generative AI", 60, "beginner", "LTE", 1.5),
+    Item("modules", "ms", "responsible-generative-ai", "Fundamentals of Responsible Generative AI", 45, "beginner",
+         "LTE", 1),
+    Item("modules", "ms", "create-training-content-generative-ai", "Create training content with generative AI", 60,
+         "beginner", "L", 0.5),
+    Item("modules", "ms", "get-started-openai", "Get started with Azure OpenAI Service", 47, "intermediate", "T", 2),
+    Item("modules", "ms", "apply-prompt-engineering-azure-openai", "Apply prompt engineering with Azure OpenAI Service",
+         51, "intermediate", "T", 2),
+    Item("modules", "ms", "use-own-data-azure-openai",
+         "Implement Retrieval Augmented Generation (RAG) with Azure OpenAI Service", 60, "intermediate", "T", 1.5),
+    Item("modules", "ms", "describe-copilot-for-security", "Describe Microsoft Copilot for Security", 35, "beginner",
+         "T", 0.7),
+    Item("modules", "li", "what-is-generative-ai", "What Is Generative AI?", 41, "beginner", "LTE", 2),
+    Item("modules", "li", "ethics-in-the-age-of-generative-ai", "Ethics in the Age of Generative AI", 56, "beginner",
+         "LE", 1),
+    Item("courses", "int", "contoso-responsible-ai-policy", "Contoso responsible AI policy", 30, "beginner", "LTE", 4),
+    Item("courses", "int", "contoso-copilot-prompting", "Microsoft 365 Copilot at Contoso: prompting for everyday work",
+         90, "beginner", "EL", 4),
+    Item("courses", "int", "contoso-ai-for-leaders", "Leading with AI: deciding on AI-provided insights", 120,
+         "intermediate", "L", 3),
+    Item("courses", "int", "contoso-llmops-workshop", "Operating LLM applications in production (CCoE workshop)", 360,
+         "advanced", "T", 1),
 )
 ADL, CMI5 = "http://adlnet.gov/expapi/verbs/", "https://w3id.org/xapi/adl/verbs/"
 LEARNER_SHARE = {"leadership": 0.75, "tech_specialist": 0.65, "end_user": 0.45, "ccoe": 0.95}
 ITEMS_PER_LEARNER, ITEMS_WEIGHTS = (1, 2, 3, 4), (40, 30, 20, 10)
-COMPLETION_SHARE = 0.68  # some completions fall after as_of, so ~60% of enrolments end up completed
-ASSESSED_KINDS = ("learningPaths", "courses")  # these end with a scored assessment
+COMPLETION_SHARE = 0.68  # some completions would fall after as_of, so ~60% of enrolments end up completed
 ACTOR_FORMS, ACTOR_WEIGHTS = ("mbox", "account", "mbox_sha1sum"), (60, 35, 5)
+LOCAL_TIMESTAMP_SHARE = 0.2  # most LRSs normalise timestamps to UTC, some keep the learner's offset
 VOIDED_SHARE = 0.005
 UTC_OFFSETS = {"US": -5, "CA": -5, "GB": 0, "IE": 0, "DE": 1, "FR": 1, "NL": 1, "IN": 5.5}  # hours
 CONTRACTORS = ("j.keller@fabrikam.example", "a.osei@fabrikam.example", "m.rossi@northwind-consulting.example",
@@ -112,11 +96,14 @@ def catalogue_json(as_of: date) -> dict[str, list[dict[str, object]]]:
     """The catalogue in the Microsoft Learn Catalog API shape."""
     out: dict[str, list[dict[str, object]]] = {"modules": [], "learningPaths": [], "courses": []}
     for item in CATALOGUE:
+        audiences = [AUDIENCES[a] for a in item.audiences]
         entry: dict[str, object] = {
-            "uid": item.uid, "type": {"modules": "module", "learningPaths": "learningPath"}.get(item.kind, "course"),
-            "title": item.title, "summary": item.summary, "levels": [item.level], "roles": list(item.roles),
-            "products": list(item.products), "duration_in_minutes": item.minutes, "url": item.url,
-            "locale": "en-us", "last_modified": f"{as_of.year}-01-15T00:00:00+00:00"}
+            "uid": item.uid, "type": item.kind.rstrip("s"), "title": item.title,
+            "summary": f"{item.title}: a {item.level} {item.kind.rstrip('s')} from {PROVIDERS[item.provider]} "
+                       f"for {', '.join(a.replace('_', ' ') for a in audiences)}.",
+            "levels": [item.level], "roles": [ROLES[a] for a in audiences], "products": PRODUCTS[item.provider],
+            "duration_in_minutes": item.minutes, "url": item.href, "locale": "en-us",
+            "last_modified": f"{as_of.year}-01-15T00:00:00+00:00"}
         if item.kind == "learningPaths":
             entry["modules"] = list(item.modules)
         out[item.kind].append(entry)
@@ -133,132 +120,110 @@ def _actor(form: str, email: str, worker_id: str | None) -> dict[str, object]:
 
 def _iso_duration(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+    text = (f"{hours}H" if hours else "") + (f"{rest // 60}M" if rest >= 60 else "") + (f"{rest % 60}S" if rest % 60 else "")
+    return "PT" + (text or "0S")
 
 
-class StatementWriter:
-    """Builds statements with ids from the seeded RNG and keeps them with their stored time for sorting."""
+class Recorder:
+    """Collects statements, ids from the seeded RNG, dropping those after the cutoff (as_of or leaving)."""
 
     def __init__(self, rng: random.Random, window_end: datetime) -> None:
-        self.rng, self.window_end = rng, window_end
+        self.rng, self.window_end, self.cutoff = rng, window_end, window_end
         self.statements: list[tuple[datetime, dict[str, object]]] = []
 
-    def add(self, actor: dict[str, object], verb: str, obj: dict[str, object], at: datetime,
-            offset_hours: float | None, result: dict[str, object] | None = None) -> dict[str, object] | None:
-        """One statement at UTC time `at`, written with the learner's offset (None: as UTC 'Z')."""
+    def add(self, actor: dict[str, object], verb: str, obj: dict[str, object], at: datetime, offset: float | None,
+            result: dict[str, object] | None = None) -> None:
+        """One statement at UTC time `at`, its timestamp written with `offset` hours (None: UTC 'Z')."""
         stored = at + timedelta(seconds=self.rng.randint(1, 900))
-        if stored > self.window_end:
-            return None  # it has not happened yet on the as-of date
-        if offset_hours is None:
-            timestamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        else:
-            timestamp = at.astimezone(timezone(timedelta(hours=offset_hours))).isoformat()
-        base = CMI5 if verb == "satisfied" else ADL
+        if stored > self.cutoff:
+            return
+        local = at.astimezone(timezone(timedelta(hours=offset))).isoformat() if offset is not None else None
         statement: dict[str, object] = {
             "id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), "actor": actor,
-            "verb": {"id": base + verb, "display": {"en-US": verb}}, "object": obj}
-        if result:
-            statement["result"] = result
-        statement |= {"timestamp": timestamp, "stored": stored.strftime("%Y-%m-%dT%H:%M:%SZ"), "version": "1.0.3"}
+            "verb": {"id": (CMI5 if verb == "satisfied" else ADL) + verb, "display": {"en-US": verb}}, "object": obj}
+        statement |= {"result": result} if result else {}
+        statement |= {"timestamp": local or at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      "stored": stored.strftime("%Y-%m-%dT%H:%M:%SZ"), "version": "1.0.3"}
         self.statements.append((stored, statement))
-        return statement
 
 
-def _session_start(rng: random.Random, day: datetime, offset: float) -> datetime:
-    """A working-hours moment of the learner's local day, in UTC."""
-    local = datetime.combine(day.date(), time(8), tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 600))
-    return local - timedelta(hours=offset)
+def _session(rng: random.Random, day: datetime, offset: float) -> datetime:
+    """A working-hours moment (08:00-18:00 local) of the learner's day, in UTC."""
+    return datetime.combine(day.date(), time(8), tzinfo=UTC) + timedelta(minutes=rng.randint(0, 600), hours=-offset)
 
 
-def enrol(w: StatementWriter, rng: random.Random, actor: dict[str, object], item: Item, start: datetime,
-          offset: float, write_offset: bool) -> None:
-    """registered -> launched -> progressed sessions -> completed (often) -> passed/failed (sometimes)."""
-    obj = {"objectType": "Activity", "id": item.url, "definition": {
+def enrol(rec: Recorder, rng: random.Random, actor: dict[str, object], item: Item, start: datetime, offset: float,
+          shown: float | None) -> None:
+    """registered -> launched -> progressed sessions -> completed (often) -> passed / failed (sometimes)."""
+    obj = {"objectType": "Activity", "id": item.href, "definition": {
         "name": {"en-US": item.title}, "type": "http://adlnet.gov/expapi/activities/course"}}
-    shown = offset if write_offset else None
-    w.add(actor, "registered", obj, at := _session_start(rng, start, offset), shown)
-    at += timedelta(minutes=rng.randint(1, 60 * 24 * rng.choice((0, 0, 1, 3))))
-    w.add(actor, "launched", obj, at, shown)
+    rec.add(actor, "registered", obj, at := _session(rng, start, offset), shown)
+    rec.add(actor, "launched", obj, at := at + timedelta(minutes=rng.randint(1, 30 + 1440 * rng.choice((0, 1, 3)))),
+            shown)
     completes = rng.random() < COMPLETION_SHARE
     sessions = rng.randint(1, 4) if completes else rng.randint(0, 3)
-    effort = item.minutes * 60 * rng.uniform(0.6, 1.3) / max(1, sessions + 1)
+    effort = item.minutes * 60 * rng.uniform(0.6, 1.3) / (sessions + 1)  # seconds per session
     for _ in range(sessions):
-        at = _session_start(rng, at + timedelta(days=rng.randint(1, 12)), offset)
-        w.add(actor, "progressed", obj, at, shown, {"completion": False, "duration": _iso_duration(
-            int(effort * rng.uniform(0.7, 1.3)))})
+        at = _session(rng, at + timedelta(days=rng.randint(1, 12)), offset)
+        rec.add(actor, "progressed", obj, at, shown,
+                {"completion": False, "duration": _iso_duration(int(effort * rng.uniform(0.7, 1.3)))})
     if not completes:
         return
-    at = _session_start(rng, at + timedelta(days=rng.randint(1, 10)), offset)
-    w.add(actor, "completed", obj, at, shown, {"completion": True, "duration": _iso_duration(int(effort))})
-    if item.uid.startswith("contoso-") and rng.random() < 0.3:  # internal courses run as cmi5 AUs
-        w.add(actor, "satisfied", obj, at + timedelta(seconds=5), shown)
-    for _attempt in range(2):
-        if item.kind not in ASSESSED_KINDS or rng.random() < 0.45:
+    at = _session(rng, at + timedelta(days=rng.randint(1, 10)), offset)
+    rec.add(actor, "completed", obj, at, shown, {"completion": True, "duration": _iso_duration(int(effort))})
+    if item.provider == "int" and rng.random() < 0.3:  # internal courses run as cmi5 AUs
+        rec.add(actor, "satisfied", obj, at + timedelta(seconds=5), shown)
+    for _attempt in range(2):  # paths and courses end with an assessment some take, and retake once if failed
+        if item.kind == "modules" or rng.random() < 0.45:
             return
         at += timedelta(days=rng.randint(0, 6), minutes=rng.randint(30, 90))
-        score = round(rng.uniform(0.35, 1.0), 2)
+        score = round(min(1.0, rng.gauss(0.8, 0.15)), 2)
         verb = "passed" if score >= 0.7 else "failed"
-        w.add(actor, verb, obj, at, shown, {"success": verb == "passed", "completion": True,
-                                            "score": {"scaled": score}, "duration": f"PT{rng.randint(15, 45)}M"})
+        rec.add(actor, verb, obj, at, shown, {"success": verb == "passed", "completion": True,
+                                              "score": {"scaled": score}, "duration": f"PT{rng.randint(15, 45)}M"})
         if verb == "passed":
             return
 
 
-def _pick_items(rng: random.Random, audience: str, count: int) -> list[Item]:
-    """Weighted sampling without replacement among the items meant for the audience."""
-    pool = [i for i in CATALOGUE if audience in i.audiences]
-    picked: list[Item] = []
-    while pool and len(picked) < count:
-        picked.append(item := rng.choices(pool, weights=[i.weight for i in pool])[0])
-        pool.remove(item)
-    return picked
+def _learn(rec: Recorder, rng: random.Random, actor: dict[str, object], audience: str, lo: datetime, hi: datetime,
+           offset: float, shown: float | None) -> None:
+    """Enrol in 1-4 items meant for the audience (weighted, without replacement) at random days in [lo, hi)."""
+    pool = [i for i in CATALOGUE if audience[0].upper() in i.audiences]
+    for _ in range(rng.choices(ITEMS_PER_LEARNER, weights=ITEMS_WEIGHTS)[0]):
+        pool.remove(item := rng.choices(pool, weights=[i.weight for i in pool])[0])
+        enrol(rec, rng, actor, item, lo + timedelta(days=rng.randint(0, max(0, (hi - lo).days - 1))), offset, shown)
 
 
-def _learn(w: StatementWriter, rng: random.Random, actor: dict[str, object], audience: str, lo: datetime,
-           hi: datetime, offset: float, write_offset: bool) -> None:
-    for item in _pick_items(rng, audience, rng.choices(ITEMS_PER_LEARNER, weights=ITEMS_WEIGHTS)[0]):
-        start = lo + timedelta(days=rng.randint(0, max(0, (hi - lo).days - 1)))
-        enrol(w, rng, actor, item, start, offset, write_offset)
-
-
-def _void_some(w: StatementWriter, rng: random.Random) -> None:
-    """An LRS admin voids ~0.5% of statements (a share of them completions), with the learner as actor."""
-    candidates = [s for _, s in w.statements if s["verb"]["id"] != ADL + "registered"]  # type: ignore[index]
-    completions = [s for s in candidates if s["verb"]["id"] == ADL + "completed"]  # type: ignore[index]
-    count = max(2, round(len(w.statements) * VOIDED_SHARE))
+def _void_some(rec: Recorder, rng: random.Random) -> None:
+    """An LRS admin voids ~0.5% of the statements, a third of them completions."""
+    candidates = [s for _, s in rec.statements if not str(s["verb"]["id"]).endswith("registered")]  # type: ignore
+    completions = [s for s in candidates if str(s["verb"]["id"]).endswith("completed")]  # type: ignore
+    count = max(3, round(len(rec.statements) * VOIDED_SHARE))
     chosen = rng.sample(completions, min(len(completions), count // 3 + 1))
     chosen += rng.sample([s for s in candidates if s not in chosen], count - len(chosen))
     for original in chosen:
         at = datetime.fromisoformat(str(original["stored"])) + timedelta(hours=rng.randint(1, 240))
-        w.add(original["actor"], "voided", {"objectType": "StatementRef", "id": original["id"]},  # type: ignore
-              at, None)
+        rec.add(original["actor"], "voided", {"objectType": "StatementRef", "id": original["id"]}, at, None)  # type: ignore
 
 
 def statements(org: Organisation, seed: int, as_of: date) -> list[dict[str, object]]:
     """xAPI statements for the year before as_of, sorted by `stored`."""
     rng = random.Random(f"{seed}:lms")
-    window_end = datetime.combine(as_of, time(23, 59, 59), tzinfo=timezone.utc)
+    window_end = datetime.combine(as_of, time(23, 59, 59), tzinfo=UTC)
     window_start = window_end - timedelta(days=365)
-    w = StatementWriter(rng, window_end)
+    rec = Recorder(rng, window_end)
     for worker in org.workers:
-        learner = rng.random() < LEARNER_SHARE["ccoe" if worker.unit.is_ai_ccoe else worker.audience]
-        form = rng.choices(ACTOR_FORMS, weights=ACTOR_WEIGHTS)[0]
-        write_offset = rng.random() < 0.2  # most LRSs normalise timestamps to UTC, some keep the learner's
-        if not learner:
-            continue
-        lo = max(window_start, datetime.combine(worker.hire_date, time(), tzinfo=timezone.utc))
-        end = worker.termination_date or as_of
-        hi = min(window_end, datetime.combine(end, time(), tzinfo=timezone.utc))
-        if hi > lo:
-            _learn(w, rng, _actor(form, worker.work_email, worker.worker_id), worker.audience, lo, hi,
-                   UTC_OFFSETS[worker.country], write_offset)
+        share = LEARNER_SHARE["ccoe" if worker.unit.is_ai_ccoe else worker.audience]
+        learner, form = rng.random() < share, rng.choices(ACTOR_FORMS, weights=ACTOR_WEIGHTS)[0]
+        offset = UTC_OFFSETS[worker.country]
+        shown = offset if rng.random() < LOCAL_TIMESTAMP_SHARE else None
+        lo = max(window_start, datetime.combine(worker.hire_date, time(), tzinfo=UTC))
+        hi = min(window_end, datetime.combine(worker.termination_date or as_of, time(), tzinfo=UTC))
+        rec.cutoff = min(window_end, hi + timedelta(days=1))  # a leaver's account stops with them
+        if learner and hi > lo:
+            _learn(rec, rng, _actor(form, worker.work_email, worker.worker_id), worker.audience, lo, hi, offset, shown)
+    rec.cutoff = window_end
     for email in CONTRACTORS:  # external contractors learn too, but are not in HR
-        _learn(w, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, False)
-    _void_some(w, rng)
-    return [s for _, s in sorted(w.statements, key=lambda pair: (pair[0], str(pair[1]["id"])))]
-
-
-def learner_ids(workers: list[Worker]) -> list[str]:
-    """Worker ids, in order; kept for symmetry with the HR helpers."""
-    return [w.worker_id for w in workers]
+        _learn(rec, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, None)
+    _void_some(rec, rng)
+    return [s for _, s in sorted(rec.statements, key=lambda pair: (pair[0], str(pair[1]["id"])))]

@@ -16,6 +16,7 @@ from pathlib import Path
 TELEMETRY_OFF: dict[str, str] = {
     "DO_NOT_TRACK": "1",
     "SCARF_ANALYTICS": "false",
+    "SCARF_NO_ANALYTICS": "true",
     "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
     "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",

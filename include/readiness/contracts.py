@@ -88,6 +88,8 @@ class Extract:
     #: Above this share of quarantined rows a delivery fails validation: a file that is mostly
     #: wrong is a broken export, not a few bad rows.
     max_quarantined_fraction: float = 0.05
+    #: Row rules between two columns: (later, earlier) means ``later`` may not be before ``earlier``.
+    not_before: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -135,6 +137,7 @@ WORKERS = Extract(
     description="Nightly full snapshot of the workforce (Workday worker export column names).",
     key=("worker_id",),
     semantics="snapshot",
+    not_before=(("termination_date", "hire_date"),),
     columns=(
         _c("worker_id", "string", "Worker identifier", required=True),
         _c("first_name", "string", "Given name (personal data; stops at staging)", required=True, personal=True),
@@ -409,3 +412,8 @@ def get_extract(qualified_name: str) -> Extract:
             return extract
     known = ", ".join(e.qualified_name for e in EXTRACTS)
     raise KeyError(f"Unknown extract {qualified_name!r}; known extracts: {known}")
+
+
+#: The published marts: the public interface of the warehouse (MARTS.md). Each is an Airflow Asset,
+#: a Parquet export and an audited table of the published file.
+MARTS: tuple[str, ...] = ("skills_coverage", "budget_vs_spend")

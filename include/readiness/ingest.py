@@ -35,6 +35,10 @@ class NeverDelivered(Exception):
     """An extract the pipeline needs has never been delivered."""
 
 
+class DeliveriesRejected(Exception):
+    """At least one delivery of the night was unusable as a whole; the others were still loaded."""
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     file_name: str
@@ -135,6 +139,12 @@ def typing_query(extract: Extract) -> str:
     """One pass over the delivered text: typed values plus the list of broken rules per row."""
     typed = [f'{typed_expression(c)} as "{c.name}"' for c in extract.columns]
     checks = [check for c in extract.columns for check in rule_checks(c)]
+    for later, earlier in extract.not_before:
+        later_typed, earlier_typed = typed_expression(extract.column(later)), typed_expression(extract.column(earlier))
+        checks.append(
+            f"case when {later_typed} < {earlier_typed} then "
+            f"{_sql_text(f'{later}: ')} || {later_typed} || {_sql_text(f' is before {earlier} ')} || {earlier_typed} end"
+        )
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
     # The row as delivered, kept in quarantine so an operator can see and fix it.
     record = ", ".join(f'"{c.name}" := "{c.name}"' for c in extract.columns)
@@ -177,13 +187,14 @@ def _record_rejection(
     reason: str,
     rows_read: int,
     archive_path: Path,
+    run_id: str | None,
 ) -> FileOutcome:
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("begin")
     con.execute(
-        "insert or replace into ops.load_manifest values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, null, ?)",
+        "insert or replace into ops.load_manifest values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, null, ?, ?)",
         [load_id, extract.source, extract.name, path.name, as_of, rows_read, rows_read, STATUS_REJECTED,
-         reason, now, str(archive_path)],
+         reason, now, str(archive_path), run_id],
     )
     con.execute(
         "insert into ops.quarantine values (?, ?, ?, ?, null, null, ?, null, ?)",
@@ -193,7 +204,9 @@ def _record_rejection(
     return FileOutcome(path.name, load_id, STATUS_REJECTED, rows_read, 0, rows_read, reason)
 
 
-def load_delivery(con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path) -> FileOutcome:
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path, run_id: str | None = None
+) -> FileOutcome:
     """Load one delivered file (see the module docstring for the guarantees)."""
     load_id = sha256_of(path)
     existing = con.execute(
@@ -217,11 +230,11 @@ def load_delivery(con: duckdb.DuckDBPyConnection, settings: Settings, extract: E
         as_of = as_of_from_name(extract, path.name)
         rows = read_delivery(path, extract)
     except DeliveryRejected as exc:
-        outcome = _record_rejection(con, extract, path, load_id, as_of, str(exc), 0, archive_path)
+        outcome = _record_rejection(con, extract, path, load_id, as_of, str(exc), 0, archive_path, run_id)
         _move_to_quarantine(settings, extract, path)
         return outcome
 
-    outcome = _commit_rows(con, extract, path, load_id, as_of, rows, archive_path)
+    outcome = _commit_rows(con, extract, path, load_id, as_of, rows, archive_path, run_id)
     path.unlink()
     return outcome
 
@@ -240,6 +253,7 @@ def _commit_rows(
     as_of: date,
     rows: DeliveryRows,
     archive_path: Path,
+    run_id: str | None,
 ) -> FileOutcome:
     now = datetime.now(UTC).replace(tzinfo=None)
     con.register("delivery", rows.table)
@@ -274,9 +288,9 @@ def _commit_rows(
         quarantined += len(rows.broken)
         message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
         con.execute(
-            "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)",
+            "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?)",
             [load_id, extract.source, extract.name, path.name, as_of, rows.rows_read, loaded, quarantined,
-             STATUS_PENDING, message, now, str(archive_path)],
+             STATUS_PENDING, message, now, str(archive_path), run_id],
         )
         con.execute("drop table typed_delivery")
         con.execute("commit")
@@ -290,16 +304,23 @@ def _commit_rows(
     return FileOutcome(path.name, load_id, STATUS_PENDING, rows.rows_read, loaded, quarantined, message)
 
 
-def load_extract(settings: Settings, extract: Extract) -> LoadReport:
+def load_extract(settings: Settings, extract: Extract, run_id: str | None = None) -> LoadReport:
     """Load every new delivery of ``extract`` waiting in landing/, oldest as-of date first."""
     report = LoadReport(extract.qualified_name)
     with ops.connect(settings.ingest_db) as con:
         for path in landing_files(settings, extract):
-            outcome = load_delivery(con, settings, extract, path)
+            outcome = load_delivery(con, settings, extract, path, run_id)
             report.files.append(outcome)
             log.info("%s: %s (read %d, loaded %d, quarantined %d) %s", extract.qualified_name, outcome.status,
                      outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined, outcome.message)
         report.latest_as_of = latest_as_of(con, extract)
+    rejected = [f for f in report.files if f.status == STATUS_REJECTED]
+    if rejected:
+        raise DeliveriesRejected(
+            "\n".join(f"{extract.qualified_name}: {f.message}" for f in rejected)
+            + f"\nThe file(s) were moved to {settings.quarantine_dir / extract.source / extract.name}/ and nothing "
+            "of them was loaded; the run stops before dbt and the published warehouse is unchanged."
+        )
     if report.latest_as_of is None:
         folder = settings.landing_dir / extract.source / extract.name
         raise NeverDelivered(

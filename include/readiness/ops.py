@@ -26,7 +26,8 @@ create table if not exists ops.load_manifest (
     message varchar,
     received_at timestamp not null,
     validated_at timestamp,
-    archive_path varchar
+    archive_path varchar,
+    run_id varchar                     -- the pipeline run that received it (null from the CLI)
 );
 create table if not exists ops.duplicate_deliveries (
     file_name varchar not null,
@@ -34,6 +35,17 @@ create table if not exists ops.duplicate_deliveries (
     extract varchar not null,
     load_id varchar not null,          -- the delivery whose bytes it repeats
     received_at timestamp not null
+);
+create table if not exists ops.pipeline_runs (
+    run_id varchar primary key,
+    as_of_date date,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null,           -- running, published, failed
+    published boolean not null default false,
+    failed_task varchar,
+    reason varchar,                    -- why it failed, in the words the failing step used
+    row_counts json
 );
 create table if not exists ops.quarantine (
     load_id varchar not null,

@@ -1,0 +1,94 @@
+"""
+### readiness_nightly
+
+Every night: land the HR, LMS and finance extracts into `raw.*` (every row loaded or quarantined with a
+reason), validate each new delivery with its Great Expectations suite, build the dbt project into a
+candidate DuckDB file, audit it and publish it atomically as `warehouse/readiness.duckdb`.
+
+A bad delivery stops the run before dbt and leaves the published warehouse untouched; the failing
+task's log and `ops.pipeline_runs` say what to fix. All logic lives in the `readiness` package; this
+file only wires it. Every task that writes DuckDB runs in the single-slot pool `readiness_duckdb`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Metadata, TaskGroup, dag, task
+
+from readiness.config import Settings
+from readiness.contracts import MARTS, SOURCES, extracts_of
+from readiness.tasks import record_failure
+from readiness.transform import cosmos_task_group
+
+#: DuckDB has one writer per file: every task that writes goes through this one-slot pool.
+POOL = "readiness_duckdb"
+MART_ASSETS = {mart: Asset(name=f"readiness.marts.{mart}", uri=f"duckdb://readiness/marts/{mart}") for mart in MARTS}
+
+
+@dag(
+    dag_id="readiness_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["readiness", "hr", "lms", "finance"],
+    doc_md=__doc__,
+    default_args={
+        "owner": "data-platform",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "pool": POOL,
+        "on_failure_callback": record_failure,
+    },
+)
+def readiness_nightly() -> None:
+    @task
+    def start_run(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}") -> None:
+        from readiness import tasks
+
+        tasks.start(run_id, pendulum.parse(as_of_date).date())
+
+    @task
+    def load(extract: str, run_id: str = "{{ run_id }}") -> dict:
+        from readiness import tasks
+
+        return tasks.load(extract, run_id)
+
+    @task
+    def validate(extract: str) -> dict:
+        from readiness import tasks
+
+        return tasks.validate_deliveries(extract)
+
+    @task
+    def prepare_candidate() -> str:
+        from readiness import tasks
+
+        return tasks.prepare_candidate()
+
+    @task(outlets=list(MART_ASSETS.values()))
+    def publish(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}"):  # noqa: ANN201 (yields Metadata)
+        from readiness import tasks
+
+        row_counts = tasks.publish_candidate(run_id, as_of_date)
+        for mart, asset in MART_ASSETS.items():
+            yield Metadata(asset, {"row_count": row_counts[mart]})
+
+    started = start_run()
+    validated = []
+    for source in SOURCES:
+        with TaskGroup(group_id=source, tooltip=f"Land and validate the {source.upper()} extracts"):
+            for extract in extracts_of(source):
+                loaded = load.override(task_id=f"load_{extract.name}")(extract.qualified_name)
+                checked = validate.override(task_id=f"validate_{extract.name}")(extract.qualified_name)
+                started >> loaded >> checked
+                validated.append(checked)
+
+    candidate = prepare_candidate()
+    transform = cosmos_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
+    validated >> candidate >> transform >> publish()
+
+
+readiness_nightly()

@@ -1,0 +1,107 @@
+"""The `readiness` command: sample data, run summary, and the derived files of the project."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from readiness.config import Settings, disable_telemetry
+
+app = typer.Typer(help="Generative-AI readiness warehouse: tools around the nightly pipeline.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Landing folder to write the extracts into")],
+    employees: Annotated[int, typer.Option(min=10, help="Workers in the organisation")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files")] = 42,
+    as_of: Annotated[str, typer.Option(help="As-of date of the latest HR snapshot (YYYY-MM-DD)")] = "2026-11-27",
+    hr_snapshots: Annotated[int, typer.Option(min=1, help="Monthly HR snapshots up to the as-of date")] = 3,
+) -> None:
+    """Write a deterministic synthetic organisation's extracts in the contract formats."""
+    from readiness.generate import generate_organisation
+
+    summary = generate_organisation(out, employees=employees, seed=seed, as_of=date.fromisoformat(as_of),
+                                    hr_snapshots=hr_snapshots)
+    table = Table("file", "rows", title=f"{summary.employees} employees as of {summary.as_of} in {out}")
+    for name, rows in sorted(summary.files.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command("generate-if-empty")
+def generate_if_empty(
+    employees: Annotated[int, typer.Option(min=10)] = 1000,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Generate the sample into $READINESS_DATA_DIR/landing when nothing was ever delivered there."""
+    settings = Settings.from_env()
+    landing_has_files = settings.landing_dir.exists() and any(p.is_file() for p in settings.landing_dir.rglob("*"))
+    archive_has_files = settings.archive_dir.exists() and any(p.is_file() for p in settings.archive_dir.rglob("*"))
+    if landing_has_files or archive_has_files:
+        console.print(f"[dim]{settings.landing_dir}: deliveries present or already loaded; no sample generated[/]")
+        return
+    generate(settings.landing_dir, employees=employees, seed=seed)
+
+
+@app.command()
+def summary(run_id: Annotated[str | None, typer.Option(help="A run id; the latest run by default")] = None) -> None:
+    """Print what the last run did: status, rows per mart, validation and freshness per extract."""
+    from readiness.runs import summarise
+
+    result = summarise(Settings.from_env(), run_id)
+    colour = "green" if result.status == "published" else "red"
+    console.print(f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]"
+                  + (f" - {result.reason}" if result.reason else ""))
+    marts = Table("mart", "rows", title=f"Published warehouse {result.warehouse} (run {result.published_run_id})")
+    for mart, rows in result.mart_rows.items():
+        marts.add_row(f"marts.{mart}", f"{rows:,}")
+    console.print(marts)
+    extracts = Table("extract", "this run", "latest as-of", "age (days)", title="Validation and freshness")
+    for item in result.extracts:
+        outcome = ", ".join(f"{n} {s}" for s, n in sorted(item.statuses.items())) or "nothing new"
+        extracts.add_row(item.extract, outcome, str(item.latest_as_of or "never"),
+                         "" if item.age_days is None else str(item.age_days))
+    console.print(extracts)
+    if result.status != "published":
+        raise typer.Exit(code=1)
+
+
+@app.command("dbt-sources")
+def dbt_sources(check: Annotated[bool, typer.Option(help="Only check that the files are up to date")] = False) -> None:
+    """Write (or check) the dbt source YAML derived from the extract contracts."""
+    from readiness import dbt_sources as derived
+    from readiness.contracts import SOURCES
+    from readiness.transform import project_dir
+
+    if check:
+        stale = [s for s in SOURCES if derived.source_path(project_dir(), s).read_text() != derived.render(s)]
+        if stale:
+            console.print(f"[red]stale: {', '.join(stale)}; run `readiness dbt-sources`[/]")
+            raise typer.Exit(code=1)
+        return
+    for path in derived.write_all(project_dir()):
+        console.print(f"wrote {path}")
+
+
+@app.command("dbt-parse")
+def dbt_parse() -> None:
+    """Write dbt's manifest, which the DAG renders its dbt tasks from."""
+    from readiness.transform import ensure_manifest
+
+    console.print(f"wrote {ensure_manifest(Settings.from_env())}")
+
+
+def main() -> None:
+    disable_telemetry()
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""What each task of the nightly DAG does: one call into the package, and the translation of a
+data problem into a failure Airflow must not retry (retrying cannot fix a bad file; it would only
+hide the error until the retries run out).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from readiness import ingest, publish, runs, validate
+from readiness.config import Settings
+from readiness.contracts import get_extract
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Errors in the data or its delivery: a person must act, a retry would fail the same way.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    ingest.NeverDelivered,
+    ingest.DeliveriesRejected,
+    validate.ValidationFailed,
+    publish.AuditFailed,
+)
+
+
+@contextmanager
+def _no_retry_on_data_errors() -> Iterator[None]:
+    try:
+        yield
+    except DATA_ERRORS as exc:
+        log.error("%s", exc)
+        raise AirflowFailException(str(exc)) from exc
+
+
+def _run(func: Callable[[], T]) -> T:
+    with _no_retry_on_data_errors():
+        return func()
+
+
+def start(run_id: str, as_of_date: date) -> None:
+    runs.start_run(Settings.from_env(), run_id, as_of_date)
+
+
+def load(extract_name: str, run_id: str) -> dict[str, Any]:
+    settings = Settings.from_env()
+    report = _run(lambda: ingest.load_extract(settings, get_extract(extract_name), run_id))
+    age = f", latest as-of {report.latest_as_of}" if report.latest_as_of else ""
+    log.info("%s: %d new file(s)%s", extract_name, len(report.files), age)
+    return {
+        "extract": extract_name,
+        "files": [f.__dict__ for f in report.files],
+        "latest_as_of": str(report.latest_as_of) if report.latest_as_of else None,
+    }
+
+
+def validate_deliveries(extract_name: str) -> dict[str, Any]:
+    settings = Settings.from_env()
+    report = _run(lambda: validate.validate_extract(settings, get_extract(extract_name)))
+    log.info("%s: %s", extract_name, report.summary())
+    return {"extract": extract_name, "summary": report.summary(), "success": report.success}
+
+
+def prepare_candidate() -> str:
+    return str(publish.prepare_candidate(Settings.from_env()))
+
+
+def publish_candidate(run_id: str, as_of_date: str) -> dict[str, int]:
+    settings = Settings.from_env()
+    publication = _run(lambda: publish.publish(settings, run_id, as_of_date))
+    runs.finish_run(settings, run_id, published=True, row_counts=publication.row_counts)
+    return publication.row_counts
+
+
+def record_failure(context: dict[str, Any]) -> None:
+    """on_failure_callback: the run's row in ops.pipeline_runs says which step failed and why."""
+    task_instance = context.get("ti") or context.get("task_instance")
+    run_id = context.get("run_id") or getattr(context.get("dag_run"), "run_id", None)
+    if not run_id:
+        return
+    try:
+        runs.finish_run(Settings.from_env(), str(run_id), published=False,
+                        failed_task=getattr(task_instance, "task_id", None),
+                        reason=str(context.get("exception") or "see the task log"))
+    except Exception:  # the callback must never hide the original failure
+        log.exception("could not record the failure in ops.pipeline_runs")

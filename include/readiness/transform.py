@@ -1,0 +1,110 @@
+"""Transform: how dbt is run, from Airflow (through cosmos) and from the CLI and tests (dbtRunner).
+
+One place says where the dbt project is, which environment and vars dbt gets, and which
+executable runs it, so the nightly DAG, `make run` and the tests build the same warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from readiness.config import TELEMETRY_OFF, Settings
+
+#: The repository root when running from a checkout; the image sets READINESS_DBT_PROJECT_DIR.
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_dir() -> Path:
+    return Path(os.environ.get("READINESS_DBT_PROJECT_DIR", _REPO_ROOT / "dbt_project")).resolve()
+
+
+def manifest_path() -> Path:
+    return project_dir() / "target" / "manifest.json"
+
+
+def dbt_executable() -> str:
+    """The dbt of this interpreter's environment (the locked one), not whatever is first on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """Environment every dbt invocation gets: database paths (absolute) and telemetry off."""
+    return {
+        "READINESS_DATA_DIR": str(settings.data_dir),
+        "READINESS_INGEST_DB": str(settings.ingest_db),
+        "READINESS_CANDIDATE_DB": str(settings.candidate_db),
+        **TELEMETRY_OFF,
+    }
+
+
+def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
+    """dbt vars that are configuration; ``as_of_date`` is the run's logical date (may be a template)."""
+    return {
+        "as_of_date": as_of_date,
+        "reporting_currency": settings.reporting_currency,
+        "small_cell_threshold": settings.small_cell_threshold,
+        "fiscal_year_start_month": settings.fiscal_year_start_month,
+        "cost_center_tag_keys": list(settings.cost_center_tag_keys),
+    }
+
+
+class DbtFailed(Exception):
+    """A dbt command failed; the message carries dbt's own summary of what failed."""
+
+
+def run_dbt(settings: Settings, args: list[str], *, as_of_date: str | None = None) -> Any:
+    """Run a dbt command in-process (dbtRunner) against the candidate warehouse."""
+    import json
+
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(settings))
+    full = [*args, "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
+    if as_of_date:
+        full += ["--vars", json.dumps(dbt_vars(settings, as_of_date))]
+    result = dbtRunner().invoke(full)
+    if not result.success:
+        failed = []
+        for node in getattr(result.result, "results", None) or []:
+            if str(node.status) in ("error", "fail"):
+                failed.append(f"{node.node.unique_id}: {node.message}")
+        detail = "\n  ".join(failed) or str(result.exception)
+        raise DbtFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
+    return result
+
+
+def ensure_manifest(settings: Settings) -> Path:
+    """Write target/manifest.json, which cosmos reads to render the DAG without running dbt at parse time."""
+    run_dbt(settings, ["parse", "--quiet"])
+    return manifest_path()
+
+
+def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """The dbt project as an Airflow task group: one `dbt build` task per node, in DAG order."""
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+
+    manifest = manifest_path()
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"{manifest} is missing: the DAG renders dbt from its manifest. Run `make dbt-parse` (or "
+            "`readiness dbt-parse`) after changing the dbt project."
+        )
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=project_dir(), manifest_path=manifest, env_vars=dbt_env(settings)
+        ),
+        profile_config=ProfileConfig(
+            profile_name="readiness", target_name="duckdb", profiles_yml_filepath=project_dir() / "profiles.yml"
+        ),
+        execution_config=ExecutionConfig(dbt_executable_path=dbt_executable(),
+                                         invocation_mode=InvocationMode.DBT_RUNNER),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+        operator_args={"vars": dbt_vars(settings, as_of_date), "pool": pool, "install_deps": False},
+    )

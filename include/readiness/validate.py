@@ -1,0 +1,233 @@
+"""Validate: a Great Expectations suite per extract, derived from its contract, run on each new delivery.
+
+Only the nightly delta is validated (the rows of loads still ``pending_validation``), on a pandas
+frame of the contract's columns: GX's SQL data source does not work on DuckDB, and validating the
+whole history every night would make validation the bottleneck. A delivery that fails is taken
+out of ``raw`` again and marked ``rejected``, so the warehouse never builds on it, and the error
+names the extract, the file, the expectation and a sample of the failing values.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from readiness import ops
+from readiness.config import Settings, disable_telemetry
+from readiness.contracts import Extract
+from readiness.ingest import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SAMPLE_SIZE = 5
+
+
+class ValidationFailed(Exception):
+    """A delivery broke its extract's suite; the message is written for the person who must act."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    expectation: str
+    column: str
+    unexpected_count: int | None
+    sample: list[Any]
+
+    def describe(self) -> str:
+        count = f"{self.unexpected_count} unexpected value(s)" if self.unexpected_count is not None else "failed"
+        where = f" on {self.column}" if self.column else ""
+        sample = f", e.g. {self.sample}" if self.sample else ""
+        return f"{self.expectation}{where}: {count}{sample}"
+
+
+@dataclass
+class DeliveryValidation:
+    file_name: str
+    load_id: str
+    rows: int
+    expectations: int
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class ValidationReport:
+    extract: str
+    deliveries: list[DeliveryValidation] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return all(d.success for d in self.deliveries)
+
+    def summary(self) -> str:
+        if not self.deliveries:
+            return "no new delivery"
+        passed = sum(d.success for d in self.deliveries)
+        return f"{passed}/{len(self.deliveries)} deliveries passed"
+
+
+def build_suite(extract: Extract) -> gx.ExpectationSuite:
+    """The expectation suite of an extract, every expectation derived from its contract."""
+    disable_telemetry()
+    import great_expectations as gx
+
+    e = gx.expectations
+    suite = gx.ExpectationSuite(name=extract.raw_table)
+    suite.add_expectation(e.ExpectTableRowCountToBeBetween(min_value=1))
+    for column in extract.columns:
+        suite.add_expectation(e.ExpectColumnToExist(column=column.name))
+        if column.required:
+            suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column=column.name))
+        if column.allowed:
+            suite.add_expectation(e.ExpectColumnValuesToBeInSet(column=column.name, value_set=list(column.allowed)))
+        if column.min_value is not None or column.max_value is not None:
+            suite.add_expectation(
+                e.ExpectColumnValuesToBeBetween(
+                    column=column.name,
+                    min_value=column.min_value,
+                    max_value=column.max_value,
+                    strict_min=column.min_exclusive,
+                )
+            )
+        if column.pattern:
+            suite.add_expectation(e.ExpectColumnValuesToMatchRegex(column=column.name, regex=column.pattern))
+    if len(extract.key) == 1:
+        suite.add_expectation(e.ExpectColumnValuesToBeUnique(column=extract.key[0]))
+    elif extract.key:
+        suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(extract.key)))
+    for later, earlier in extract.not_before:
+        suite.add_expectation(
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"
+            )
+        )
+    return suite
+
+
+def _context() -> gx.data_context.EphemeralDataContext:
+    disable_telemetry()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def run_suite(extract: Extract, frame: pd.DataFrame, context: Any = None) -> tuple[int, list[Failure]]:
+    """Validate ``frame`` (rows of one delivery) against the extract's suite."""
+    context = context or _context()
+    datasource = context.data_sources.add_or_update_pandas(f"readiness_{extract.raw_table}")
+    asset = datasource.add_dataframe_asset(name=f"delivery_{len(datasource.assets)}")
+    batch = asset.add_batch_definition_whole_dataframe("delivery").get_batch(batch_parameters={"dataframe": frame})
+    suite = context.suites.add_or_update(build_suite(extract))
+    result = batch.validate(suite)
+    failures = []
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        kwargs = outcome.expectation_config.kwargs
+        details = outcome.result or {}
+        column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or []) or (
+            f"{kwargs.get('column_A')} >= {kwargs.get('column_B')}" if "column_A" in kwargs else "")
+        exception = (outcome.exception_info or {}).get("exception_message") if isinstance(
+            outcome.exception_info, dict) else None
+        sample = list(details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+        if exception:
+            sample = [exception]
+        failures.append(Failure(outcome.expectation_config.type, str(column), details.get("unexpected_count"),
+                                [_plain(v) for v in sample]))
+    return len(result.results), failures
+
+
+def _plain(value: Any) -> Any:
+    """Sample values as an operator reads them (no numpy or Timestamp reprs)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> Failure | None:
+    if rows_read and quarantined / rows_read > extract.max_quarantined_fraction:
+        return Failure(
+            f"at most {extract.max_quarantined_fraction:.0%} of rows quarantined", "", quarantined,
+            [f"{quarantined} of {rows_read} rows quarantined; see ops.quarantine for the reasons"],
+        )
+    return None
+
+
+def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
+    """Validate every delivery of ``extract`` waiting for validation; raise if any fails."""
+    report = ValidationReport(extract.qualified_name)
+    columns = ", ".join(f'"{c.name}"' for c in extract.columns)
+    context = None
+    with ops.connect(settings.ingest_db) as con:
+        pending = con.execute(
+            "select load_id, file_name, rows_read, rows_quarantined from ops.load_manifest "
+            "where source = ? and extract = ? and status = ? order by as_of_date, received_at",
+            [extract.source, extract.name, STATUS_PENDING],
+        ).fetchall()
+        for load_id, file_name, rows_read, quarantined in pending:
+            frame = con.execute(
+                f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]
+            ).df()
+            context = context or _context()
+            count, failures = run_suite(extract, frame, context)
+            too_many = _quarantine_failure(extract, rows_read, quarantined)
+            if too_many:
+                failures.append(too_many)
+            report.deliveries.append(DeliveryValidation(file_name, load_id, len(frame), count + 1, failures))
+            _settle(con, extract, load_id, failures)
+    failed = [d for d in report.deliveries if not d.success]
+    if failed:
+        lines = [
+            f"{extract.qualified_name}: delivery {d.file_name} failed {len(d.failures)} of {d.expectations} "
+            f"expectations:\n" + "\n".join(f"  - {f.describe()}" for f in d.failures)
+            for d in failed
+        ]
+        raise ValidationFailed(
+            "\n".join(lines) + f"\nThe delivery was taken out of the warehouse and the run stopped before dbt; the "
+            f"published warehouse is unchanged. Fix the export in the {extract.source.upper()} system and deliver "
+            "it again (a corrected file has a new content hash and is loaded)."
+        )
+    return report
+
+
+def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure]) -> None:
+    """Mark the load validated, or take its rows out again: one transaction either way."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("begin")
+    if failures:
+        reason = "; ".join(f.describe() for f in failures)
+        con.execute(f"delete from raw.{extract.raw_table} where _load_id = ?", [load_id])
+        con.execute(
+            "update ops.load_manifest set status = ?, rows_loaded = 0, rows_quarantined = rows_read, "
+            "message = ?, validated_at = ? where load_id = ?",
+            [STATUS_REJECTED, f"validation failed: {reason}", now, load_id],
+        )
+        con.execute(
+            "insert into ops.quarantine select load_id, source, extract, file_name, null, null, ?, null, ? "
+            "from ops.load_manifest where load_id = ?",
+            [f"whole file rejected, validation failed: {reason}", now, load_id],
+        )
+    else:
+        con.execute(
+            "update ops.load_manifest set status = ?, validated_at = ? where load_id = ?",
+            [STATUS_LOADED, now, load_id],
+        )
+    con.execute("commit")
+    log.log(logging.ERROR if failures else logging.INFO, "%s %s: %s", extract.qualified_name, load_id[:12],
+            "rejected" if failures else "validated")
