@@ -69,7 +69,7 @@ def readiness_nightly() -> None:
         return tasks.prepare_candidate()
 
     @task(outlets=list(MART_ASSETS.values()))
-    def publish(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}"):  # noqa: ANN201 (yields Metadata)
+    def publish(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}"):
         from readiness import tasks
 
         row_counts = tasks.publish_candidate(run_id, as_of_date)

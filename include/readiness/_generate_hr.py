@@ -13,16 +13,20 @@ from faker import Faker
 
 # (division, department, job family, share of headcount): technical departments hold about a third of
 # the people, so that ~30% of workers are technical individual contributors.
-DEPARTMENTS = (("Technology", "Software Engineering", "Software Engineering", 0.14),
-               ("Technology", "Data & Analytics", "Data & Analytics", 0.07),
-               ("Technology", "IT Operations", "IT Operations", 0.06), ("Technology", "Security", "Security", 0.04),
-               ("Technology", "AI Cloud Center of Excellence", "Data & Analytics", 0.03),
-               ("Corporate Functions", "Finance", "Finance", 0.07),
-               ("Corporate Functions", "Human Resources", "Human Resources", 0.05),
-               ("Corporate Functions", "Legal", "Legal", 0.03), ("Commercial", "Sales", "Sales", 0.18),
-               ("Commercial", "Marketing", "Marketing", 0.08),
-               ("Commercial", "Customer Support", "Customer Support", 0.15),
-               ("Operations", "Supply Chain & Facilities", "Operations", 0.10))
+DEPARTMENTS = (
+    ("Technology", "Software Engineering", "Software Engineering", 0.14),
+    ("Technology", "Data & Analytics", "Data & Analytics", 0.07),
+    ("Technology", "IT Operations", "IT Operations", 0.06),
+    ("Technology", "Security", "Security", 0.04),
+    ("Technology", "AI Cloud Center of Excellence", "Data & Analytics", 0.03),
+    ("Corporate Functions", "Finance", "Finance", 0.07),
+    ("Corporate Functions", "Human Resources", "Human Resources", 0.05),
+    ("Corporate Functions", "Legal", "Legal", 0.03),
+    ("Commercial", "Sales", "Sales", 0.18),
+    ("Commercial", "Marketing", "Marketing", 0.08),
+    ("Commercial", "Customer Support", "Customer Support", 0.15),
+    ("Operations", "Supply Chain & Facilities", "Operations", 0.10),
+)
 DIVISION_HEADS = {"Technology": "Chief Technology Officer", "Corporate Functions": "Chief Financial Officer",
                   "Commercial": "Chief Revenue Officer", "Operations": "Chief Operating Officer"}
 # job family -> three individual contributor titles (junior to senior), manager title, director title
@@ -37,8 +41,8 @@ FAMILY_TITLES = {
                  "Security Operations Manager", "Chief Information Security Officer"),
     "Finance": ("Accountant", "Financial Analyst", "Senior Financial Analyst", "Finance Manager",
                 "Director of Finance"),
-    "Human Resources": ("HR Coordinator", "HR Business Partner", "Talent Acquisition Specialist", "HR Manager",
-                        "Director of People"),
+    "Human Resources": ("HR Coordinator", "HR Business Partner", "Talent Acquisition Specialist",
+                        "HR Manager", "Director of People"),
     "Legal": ("Paralegal", "Legal Counsel", "Senior Legal Counsel", "Legal Manager", "General Counsel"),
     "Sales": ("Sales Development Representative", "Account Executive", "Senior Account Executive",
               "Sales Manager", "Director of Sales"),
@@ -46,8 +50,8 @@ FAMILY_TITLES = {
                   "Marketing Manager", "Director of Marketing"),
     "Customer Support": ("Support Agent", "Senior Support Agent", "Support Specialist", "Support Manager",
                          "Director of Customer Support"),
-    "Operations": ("Operations Coordinator", "Logistics Planner", "Facilities Specialist", "Operations Manager",
-                   "Director of Operations"),
+    "Operations": ("Operations Coordinator", "Logistics Planner", "Facilities Specialist",
+                   "Operations Manager", "Director of Operations"),
 }
 # the CCoE's teams, their job family and the title of their people; its head and team leads
 CCOE_TEAMS = (("AI Platform", "Software Engineering", "AI Engineer"),
@@ -57,22 +61,24 @@ CCOE_LEADS = ("Head of AI Center of Excellence", "AI Enablement Manager")
 TEAM_NAMES = ("North", "South", "East", "West", "Central", "Enterprise", "Digital", "Core", "Growth")
 TECHNICAL_FAMILIES = ("Software Engineering", "Data & Analytics", "IT Operations", "Security")
 TEAM_SIZE = 9  # individual contributors per team manager: ~10% of workers are managers
-COUNTRIES = {"US": ("en_US", 42), "GB": ("en_GB", 12), "DE": ("de_DE", 10), "FR": ("fr_FR", 6),
-             "IN": ("en_IN", 15), "NL": ("nl_NL", 4), "IE": ("en_IE", 4), "CA": ("en_CA", 7)}  # locale, weight
+COUNTRIES = {"US": ("en_US", 42), "GB": ("en_GB", 12), "DE": ("de_DE", 10), "FR": ("fr_FR", 6),  # locale,
+             "IN": ("en_IN", 15), "NL": ("nl_NL", 4), "IE": ("en_IE", 4), "CA": ("en_CA", 7)}  # weight
 FTE_CHOICES, FTE_WEIGHTS = ("1.0", "0.8", "0.6", "0.5"), (86, 7, 2, 5)
 NEW_HIRE_SHARE, TERMINATED_SHARE, LEAVE_SHARE = 0.02, 0.06, 0.04
 # audience -> skill -> (probability of a record, mean proficiency). Means sit just below the required
 # levels of REFERENCE.md, so coverage is partial and completed training visibly moves it.
 SKILL_PROFILES = {
-    "leadership": {"genai_fundamentals": (0.8, 2.0), "responsible_ai": (0.6, 1.8), "ai_business_impact": (0.6, 2.4),
-                   "ai_decision_making": (0.5, 2.3), "copilot_productivity": (0.5, 2.0),
-                   "prompt_engineering": (0.4, 1.8)},
+    "leadership": {"genai_fundamentals": (0.8, 2.0), "responsible_ai": (0.6, 1.8),
+                   "ai_business_impact": (0.6, 2.4), "ai_decision_making": (0.5, 2.3),
+                   "copilot_productivity": (0.5, 2.0), "prompt_engineering": (0.4, 1.8)},
     "tech_specialist": {"genai_fundamentals": (0.85, 2.6), "responsible_ai": (0.6, 2.2),
                         "prompt_engineering": (0.7, 2.5), "azure_openai_development": (0.5, 2.2),
                         "llm_operations": (0.35, 1.7), "natural_language_processing": (0.3, 1.9),
-                        "ai_security": (0.1, 1.2), "copilot_productivity": (0.6, 2.5), "ai_feedback": (0.3, 2.0)},
-    "end_user": {"genai_fundamentals": (0.55, 1.3), "responsible_ai": (0.4, 1.0), "prompt_engineering": (0.45, 1.6),
-                 "copilot_productivity": (0.5, 1.8), "ai_feedback": (0.3, 1.2), "ai_learning_design": (0.05, 1.5)},
+                        "ai_security": (0.1, 1.2), "copilot_productivity": (0.6, 2.5),
+                        "ai_feedback": (0.3, 2.0)},
+    "end_user": {"genai_fundamentals": (0.55, 1.3), "responsible_ai": (0.4, 1.0),
+                 "prompt_engineering": (0.45, 1.6), "copilot_productivity": (0.5, 1.8),
+                 "ai_feedback": (0.3, 1.2), "ai_learning_design": (0.05, 1.5)},
 }
 EVIDENCE, EVIDENCE_WEIGHTS = ("self_assessed", "manager_validated", "assessment"), (50, 30, 20)
 CERTIFICATION_VALIDITY = timedelta(days=730)
@@ -166,14 +172,16 @@ def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
     divisions: dict[str, OrgUnit] = {}
     for division, department, family, share in DEPARTMENTS:
         if division not in divisions:
-            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division",
-                                          f"CC-{1000 + 100 * (len(divisions) + 1)}", False, "Executive Leadership")
+            cc = f"CC-{1000 + 100 * (len(divisions) + 1)}"
+            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc, False,
+                                          "Executive Leadership")
             units.append(divisions[division])
         parent = divisions[division]
         siblings = sum(u.parent_id == parent.org_unit_id for u in units)
         dept_cc = f"CC-{int(parent.cost_center_id[3:]) + 10 * (siblings + 1)}"
         ccoe = department == "AI Cloud Center of Excellence"
-        dept = OrgUnit(f"OU{len(units) + 1:04d}", department, parent.org_unit_id, "Department", dept_cc, ccoe, family)
+        dept = OrgUnit(f"OU{len(units) + 1:04d}", department, parent.org_unit_id, "Department", dept_cc, ccoe,
+                       family)
         units.append(dept)
         count = len(CCOE_TEAMS) if ccoe else max(1, round(employees * share / TEAM_SIZE))
         for i in range(count):
@@ -188,12 +196,14 @@ def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
 
 def build_profiles() -> list[JobProfile]:
     """One profile per title; executives form their own job family."""
-    titles = [(t, "Executive Leadership", "Executive") for t in ("Chief Executive Officer", *DIVISION_HEADS.values())]
+    executives = ("Chief Executive Officer", *DIVISION_HEADS.values())
+    titles = [(t, "Executive Leadership", "Executive") for t in executives]
     for family, names in FAMILY_TITLES.items():
         titles += [(t, family, "Individual Contributor") for t in names[:3]]
         titles += [(names[3], family, "Manager"), (names[4], family, "Director")]
     titles += [(title, family, "Individual Contributor") for _, family, title in CCOE_TEAMS]
-    titles += [(CCOE_LEADS[0], "Data & Analytics", "Director"), (CCOE_LEADS[1], "Data & Analytics", "Manager")]
+    titles += [(CCOE_LEADS[0], "Data & Analytics", "Director"),
+               (CCOE_LEADS[1], "Data & Analytics", "Manager")]
     return [JobProfile(f"JP{i:04d}", t, f, level) for i, (t, f, level) in enumerate(titles, start=101)]
 
 
@@ -218,16 +228,18 @@ def staff_positions(rng: random.Random, units: list[OrgUnit], profiles: list[Job
             deputies = int(employees * next(s for _, d, _, s in DEPARTMENTS if d == unit.name) // 80)
             staff += [(by_title[_head_title(unit)], unit, heads[unit.org_unit_id])] * deputies
     teams = [u for u in units if u.unit_type == "Team"]
-    if employees - len(staff) < len(teams):
+    spare = employees - len(staff) - len(teams)  # ICs beyond one per team
+    if spare < 0:
         raise ValueError(f"employees must be at least {len(staff) + len(teams)} to staff every team")
-    for team in teams + rng.choices(teams, weights=[t.weight for t in teams], k=employees - len(staff) - len(teams)):
+    for team in teams + rng.choices(teams, weights=[t.weight for t in teams], k=spare):
         title = team.ic_title or rng.choices(FAMILY_TITLES[team.job_family][:3], weights=(50, 35, 15))[0]
         staff.append((by_title[title], team, heads[team.org_unit_id]))
     return staff
 
 
 def _ascii(text: str) -> str:
-    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", folded.lower())
 
 
 def random_day(rng: random.Random, start: date, end: date) -> date:
@@ -242,20 +254,24 @@ def build_workers(rng: random.Random, fake: Faker, units: list[OrgUnit], profile
     ids = [f"W{n:06d}" for n in order]
     ics = [i for i, (p, _, _) in enumerate(staff) if p.level == "Individual Contributor"]
     picked = rng.sample(ics, round(employees * (NEW_HIRE_SHARE + TERMINATED_SHARE)))  # only ICs come and go
-    new_hires, leavers = set(picked[: round(employees * NEW_HIRE_SHARE)]), set(picked[round(employees * NEW_HIRE_SHARE):])
-    on_leave = set(rng.sample([i for i in range(len(staff)) if i not in leavers], round(employees * LEAVE_SHARE)))
+    n_new = round(employees * NEW_HIRE_SHARE)
+    new_hires, leavers = set(picked[:n_new]), set(picked[n_new:])
+    stayers = [i for i in range(len(staff)) if i not in leavers]
+    on_leave = set(rng.sample(stayers, round(employees * LEAVE_SHARE)))
     first, as_of = snapshots[0], snapshots[-1]
     emails: dict[str, int] = {}
     workers = []
     for i, (profile, unit, manager) in enumerate(staff):
         country = rng.choices(list(COUNTRIES), weights=[w for _, w in COUNTRIES.values()])[0]
-        first_name, last_name = fake[COUNTRIES[country][0]].first_name(), fake[COUNTRIES[country][0]].last_name()
+        local = fake[COUNTRIES[country][0]]
+        first_name, last_name = local.first_name(), local.last_name()
         stem = f"{_ascii(first_name) or 'user'}.{_ascii(last_name) or 'user'}"
         emails[stem] = emails.get(stem, 0) + 1  # a number only from the second namesake on
         email = f"{stem}{emails[stem] if emails[stem] > 1 else ''}@contoso.example"
         termination = None
         if i in new_hires:  # hired after the first snapshot (or lately, when there is only one)
-            hire = random_day(rng, first + timedelta(days=1) if first < as_of else as_of - timedelta(days=60), as_of)
+            earliest = first + timedelta(days=1) if first < as_of else as_of - timedelta(days=60)
+            hire = random_day(rng, earliest, as_of)
         elif i in leavers:
             termination = random_day(rng, as_of - timedelta(days=330), as_of)
             hire = random_day(rng, date(2012, 1, 1), termination - timedelta(days=60))
@@ -283,7 +299,8 @@ def initial_skills(rng: random.Random, worker: Worker, on: date) -> dict[str, Sk
         assessed = random_day(rng, max(worker.hire_date, on - timedelta(days=3 * 365)), on)
         certified = level >= 3 and rng.random() < 0.3  # certificates older than two years have lapsed
         evidence = "certification" if certified else rng.choices(EVIDENCE, weights=EVIDENCE_WEIGHTS)[0]
-        skills[skill] = SkillRecord(level, evidence, assessed, assessed + CERTIFICATION_VALIDITY if certified else None)
+        expires = assessed + CERTIFICATION_VALIDITY if certified else None
+        skills[skill] = SkillRecord(level, evidence, assessed, expires)
     return skills
 
 
@@ -295,7 +312,8 @@ def grow_skills(rng: random.Random, worker: Worker, skills: dict[str, SkillRecor
     skill = rng.choice(list(SKILL_PROFILES[worker.audience]))
     level = min(5, skills[skill].proficiency + 1) if skill in skills else rng.randint(1, 2)
     assessed = random_day(rng, previous + timedelta(days=1), on)
-    return {**skills, skill: SkillRecord(level, rng.choice(("assessment", "manager_validated")), assessed, None)}
+    evidence = rng.choice(("assessment", "manager_validated"))
+    return {**skills, skill: SkillRecord(level, evidence, assessed, None)}
 
 
 def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int) -> Organisation:
@@ -322,18 +340,21 @@ def hr_files(org: Organisation) -> dict[str, tuple[list[str], list[list[object]]
     files = {}
     for on in org.snapshots:
         files[f"hr/workers/workers_{on}.csv"] = (
-            ["worker_id", "first_name", "last_name", "work_email", "job_profile_id", "org_unit_id", "cost_center_id",
-             "manager_worker_id", "country_code", "hire_date", "termination_date", "worker_status", "fte"],
-            [[w.worker_id, w.first_name, w.last_name, w.work_email, w.profile.job_profile_id, w.unit.org_unit_id,
-              w.unit.cost_center_id, w.manager_id, w.country, w.hire_date,
+            ["worker_id", "first_name", "last_name", "work_email", "job_profile_id", "org_unit_id",
+             "cost_center_id", "manager_worker_id", "country_code", "hire_date", "termination_date",
+             "worker_status", "fte"],
+            [[w.worker_id, w.first_name, w.last_name, w.work_email, w.profile.job_profile_id,
+              w.unit.org_unit_id, w.unit.cost_center_id, w.manager_id, w.country, w.hire_date,
               w.termination_date if w.status(on) == "Terminated" else None, w.status(on), w.fte]
              for w in org.in_snapshot(on)])
         files[f"hr/job_profiles/job_profiles_{on}.csv"] = (
             ["job_profile_id", "job_title", "job_family", "management_level"],
             [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles])
         files[f"hr/org_units/org_units_{on}.csv"] = (
-            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
-            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe] for u in org.units])
+            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id",
+             "is_ai_ccoe"],
+            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe]
+             for u in org.units])
         files[f"hr/worker_skills/worker_skills_{on}.csv"] = (
             ["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
             [[wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]

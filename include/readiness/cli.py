@@ -27,8 +27,9 @@ def generate(
     """Write a deterministic synthetic organisation's extracts in the contract formats."""
     from readiness.generate import generate_organisation
 
-    summary = generate_organisation(out, employees=employees, seed=seed, as_of=date.fromisoformat(as_of),
-                                    hr_snapshots=hr_snapshots)
+    summary = generate_organisation(
+        out, employees=employees, seed=seed, as_of=date.fromisoformat(as_of), hr_snapshots=hr_snapshots
+    )
     table = Table("file", "rows", title=f"{summary.employees} employees as of {summary.as_of} in {out}")
     for name, rows in sorted(summary.files.items()):
         table.add_row(name, f"{rows:,}")
@@ -51,14 +52,17 @@ def generate_if_empty(
 
 
 @app.command()
-def summary(run_id: Annotated[str | None, typer.Option(help="A run id; the latest run by default")] = None) -> None:
+def summary(
+    run_id: Annotated[str | None, typer.Option(help="A run id; the latest run by default")] = None,
+) -> None:
     """Print what the last run did: status, rows per mart, validation and freshness per extract."""
     from readiness.runs import summarise
 
     result = summarise(Settings.from_env(), run_id)
     colour = "green" if result.status == "published" else "red"
-    console.print(f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]"
-                  + (f" - {result.reason}" if result.reason else ""))
+    console.print(
+        f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
+    )
     marts = Table("mart", "rows", title=f"Published warehouse {result.warehouse} (run {result.published_run_id})")
     for mart, rows in result.mart_rows.items():
         marts.add_row(f"marts.{mart}", f"{rows:,}")
@@ -66,15 +70,21 @@ def summary(run_id: Annotated[str | None, typer.Option(help="A run id; the lates
     extracts = Table("extract", "this run", "latest as-of", "age (days)", title="Validation and freshness")
     for item in result.extracts:
         outcome = ", ".join(f"{n} {s}" for s, n in sorted(item.statuses.items())) or "nothing new"
-        extracts.add_row(item.extract, outcome, str(item.latest_as_of or "never"),
-                         "" if item.age_days is None else str(item.age_days))
+        extracts.add_row(
+            item.extract,
+            outcome,
+            str(item.latest_as_of or "never"),
+            "" if item.age_days is None else str(item.age_days),
+        )
     console.print(extracts)
     if result.status != "published":
         raise typer.Exit(code=1)
 
 
 @app.command("dbt-sources")
-def dbt_sources(check: Annotated[bool, typer.Option(help="Only check that the files are up to date")] = False) -> None:
+def dbt_sources(
+    check: Annotated[bool, typer.Option(help="Only check that the files are up to date")] = False,
+) -> None:
     """Write (or check) the dbt source YAML derived from the extract contracts."""
     from readiness import dbt_sources as derived
     from readiness.contracts import SOURCES

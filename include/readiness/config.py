@@ -53,7 +53,8 @@ class Settings:
             reporting_currency=env.get("READINESS_REPORTING_CURRENCY", "USD").strip().upper(),
             small_cell_threshold=int(env.get("READINESS_SMALL_CELL_THRESHOLD", "5")),
             fiscal_year_start_month=int(env.get("READINESS_FISCAL_YEAR_START_MONTH", "1")),
-            cost_center_tag_keys=tuple(k.strip() for k in tag_keys.split(",")) if tag_keys
+            cost_center_tag_keys=tuple(k.strip() for k in tag_keys.split(","))
+            if tag_keys
             else DEFAULT_COST_CENTER_TAG_KEYS,
             keep_versions=int(env.get("READINESS_KEEP_VERSIONS", "5")),
         )
@@ -118,6 +119,12 @@ class Settings:
         return key_file.read_text().strip()
 
     def ensure_dirs(self) -> None:
-        for folder in (self.landing_dir, self.archive_dir, self.quarantine_dir, self.warehouse_dir,
-                       self.exports_dir, self.reports_dir):
+        for folder in (
+            self.landing_dir,
+            self.archive_dir,
+            self.quarantine_dir,
+            self.warehouse_dir,
+            self.exports_dir,
+            self.reports_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)

@@ -28,5 +28,6 @@ class Plugin(BasePlugin):
         def pseudonymise(worker_id: str | None) -> str | None:
             return None if worker_id is None else worker_key(worker_id, key)
 
-        conn.create_function("pseudonymise", pseudonymise, ["VARCHAR"], "VARCHAR", null_handling="special",
-                             side_effects=False)
+        conn.create_function(
+            "pseudonymise", pseudonymise, ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False
+        )

@@ -36,8 +36,9 @@ def _table(extract: Extract) -> dict[str, Any]:
             tests.append("not_null")
         if column.allowed:
             tests.append({"accepted_values": {"arguments": {"values": list(column.allowed)}}})
-        description = column.description + (" (personal data)" if column.personal and "personal" not in
-                                             column.description else "")
+        description = column.description + (
+            " (personal data)" if column.personal and "personal" not in column.description else ""
+        )
         columns.append(_column(column.name, description, tests))
     columns += [_column(name, description, ["not_null"]) for name, _, description in LOAD_METADATA_COLUMNS]
     return {

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from readiness._generate_finance import finance_files
-from readiness._generate_hr import build_organisation, hr_tables
+from readiness._generate_hr import build_organisation, hr_files
 from readiness._generate_lms import catalogue_json, statements
 
 __all__ = ["GenerationSummary", "generate_organisation"]
@@ -46,8 +46,7 @@ def _write(path: Path, payload: object) -> int:
     """Write one extract file and return the number of rows/records it holds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(payload, pa.Table):
-        # no statistics on timestamps/strings would change nothing; keep pyarrow defaults but a fixed codec
-        pq.write_table(payload, path, compression="snappy")
+        pq.write_table(payload, path, compression="snappy")  # pyarrow writes no timestamps: same bytes
         return payload.num_rows
     if path.suffix == ".jsonl":
         records = list(payload)  # type: ignore[call-overload]
@@ -77,10 +76,7 @@ def generate_organisation(out_dir: Path, *, employees: int = 1000, seed: int = 4
         raise ValueError("hr_snapshots must be at least 1")
     out_dir = Path(out_dir)
     org = build_organisation(seed, employees, as_of, hr_snapshots)
-    payloads: dict[str, object] = {}
-    for snapshot in org.snapshots:
-        for extract, table in hr_tables(org, snapshot).items():
-            payloads[f"hr/{extract}/{extract}_{snapshot}.csv"] = table
+    payloads: dict[str, object] = dict(hr_files(org))
     payloads[f"lms/catalog/catalog_{as_of}.json"] = catalogue_json(as_of)
     payloads[f"lms/statements/statements_{as_of}.jsonl"] = statements(org, seed, as_of)
     payloads.update(finance_files(org, seed, as_of))

@@ -82,7 +82,7 @@ def _sql_text(value: str) -> str:
 
 def typed_expression(column: Column) -> str:
     """SQL turning the delivered text of ``column`` into its contract type (null where it cannot)."""
-    v = f'nullif(trim("{column.name}"), \'\')'
+    v = f"nullif(trim(\"{column.name}\"), '')"
     match column.type:
         case "string":
             return v
@@ -99,7 +99,7 @@ def typed_expression(column: Column) -> str:
 def rule_checks(column: Column) -> list[str]:
     """SQL expressions that give a reason text when the value breaks a rule of the contract, else null."""
     name = column.name
-    delivered = f'nullif(trim("{name}"), \'\')'
+    delivered = f"nullif(trim(\"{name}\"), '')"
     typed = typed_expression(column)
     checks: list[str] = []
     if column.required:
@@ -140,10 +140,14 @@ def typing_query(extract: Extract) -> str:
     typed = [f'{typed_expression(c)} as "{c.name}"' for c in extract.columns]
     checks = [check for c in extract.columns for check in rule_checks(c)]
     for later, earlier in extract.not_before:
-        later_typed, earlier_typed = typed_expression(extract.column(later)), typed_expression(extract.column(earlier))
+        later_typed, earlier_typed = (
+            typed_expression(extract.column(later)),
+            typed_expression(extract.column(earlier)),
+        )
         checks.append(
             f"case when {later_typed} < {earlier_typed} then "
-            f"{_sql_text(f'{later}: ')} || {later_typed} || {_sql_text(f' is before {earlier} ')} || {earlier_typed} end"
+            f"{_sql_text(f'{later}: ')} || {later_typed} || "
+            f"{_sql_text(f' is before {earlier} ')} || {earlier_typed} end"
         )
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
     # The row as delivered, kept in quarantine so an operator can see and fix it.
@@ -193,8 +197,20 @@ def _record_rejection(
     con.execute("begin")
     con.execute(
         "insert or replace into ops.load_manifest values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, null, ?, ?)",
-        [load_id, extract.source, extract.name, path.name, as_of, rows_read, rows_read, STATUS_REJECTED,
-         reason, now, str(archive_path), run_id],
+        [
+            load_id,
+            extract.source,
+            extract.name,
+            path.name,
+            as_of,
+            rows_read,
+            rows_read,
+            STATUS_REJECTED,
+            reason,
+            now,
+            str(archive_path),
+            run_id,
+        ],
     )
     con.execute(
         "insert into ops.quarantine values (?, ?, ?, ?, null, null, ?, null, ?)",
@@ -205,13 +221,15 @@ def _record_rejection(
 
 
 def load_delivery(
-    con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path, run_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    extract: Extract,
+    path: Path,
+    run_id: str | None = None,
 ) -> FileOutcome:
     """Load one delivered file (see the module docstring for the guarantees)."""
     load_id = sha256_of(path)
-    existing = con.execute(
-        "select file_name, status from ops.load_manifest where load_id = ?", [load_id]
-    ).fetchone()
+    existing = con.execute("select file_name, status from ops.load_manifest where load_id = ?", [load_id]).fetchone()
     if existing:
         con.execute(
             "insert into ops.duplicate_deliveries values (?, ?, ?, ?, ?)",
@@ -278,8 +296,10 @@ def _commit_rows(
         if rows.broken:
             con.executemany(
                 "insert into ops.quarantine values (?, ?, ?, ?, ?, null, ?, ?, ?)",
-                [[load_id, extract.source, extract.name, path.name, line, reason, text, now]
-                 for line, reason, text in rows.broken],
+                [
+                    [load_id, extract.source, extract.name, path.name, line, reason, text, now]
+                    for line, reason, text in rows.broken
+                ],
             )
         loaded, quarantined = con.execute(
             "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
@@ -289,8 +309,21 @@ def _commit_rows(
         message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
         con.execute(
             "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?)",
-            [load_id, extract.source, extract.name, path.name, as_of, rows.rows_read, loaded, quarantined,
-             STATUS_PENDING, message, now, str(archive_path), run_id],
+            [
+                load_id,
+                extract.source,
+                extract.name,
+                path.name,
+                as_of,
+                rows.rows_read,
+                loaded,
+                quarantined,
+                STATUS_PENDING,
+                message,
+                now,
+                str(archive_path),
+                run_id,
+            ],
         )
         con.execute("drop table typed_delivery")
         con.execute("commit")
@@ -311,8 +344,15 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
         for path in landing_files(settings, extract):
             outcome = load_delivery(con, settings, extract, path, run_id)
             report.files.append(outcome)
-            log.info("%s: %s (read %d, loaded %d, quarantined %d) %s", extract.qualified_name, outcome.status,
-                     outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined, outcome.message)
+            log.info(
+                "%s: %s (read %d, loaded %d, quarantined %d) %s",
+                extract.qualified_name,
+                outcome.status,
+                outcome.rows_read,
+                outcome.rows_loaded,
+                outcome.rows_quarantined,
+                outcome.message,
+            )
         report.latest_as_of = latest_as_of(con, extract)
     rejected = [f for f in report.files if f.status == STATUS_REJECTED]
     if rejected:

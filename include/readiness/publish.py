@@ -47,8 +47,12 @@ def prepare_candidate(settings: Settings) -> Path:
 
 
 def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    present = {row[0] for row in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    present = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
     missing = [m for m in MARTS if m not in present]
     if missing:
         raise AuditFailed(f"the candidate has no marts.{', marts.'.join(missing)}: dbt did not build them")
@@ -87,7 +91,7 @@ def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
         settings.versions_dir.mkdir(parents=True, exist_ok=True)
         keep = settings.versions_dir / f"readiness-{now:%Y%m%dT%H%M%S%f}.duckdb"
         os.link(published, keep)
-    os.replace(candidate, published)
+    candidate.replace(published)  # atomic rename on one filesystem
     _prune_versions(settings)
     log.info("published %s (%s)", published, counts)
     return Publication(run_id, published, counts, now)

@@ -139,7 +139,11 @@ def read_csv(path: Path, extract: Extract) -> DeliveryRows:
         rows_read += 1
         if len(record) != width:
             broken.append(
-                (line_number, f"expected {width} fields as in the header, found {len(record)}", ",".join(record))
+                (
+                    line_number,
+                    f"expected {width} fields as in the header, found {len(record)}",
+                    ",".join(record),
+                )
             )
             continue
         lines.append(line_number)

@@ -26,14 +26,28 @@ def start_run(settings: Settings, run_id: str, as_of_date: date) -> None:
         )
 
 
-def finish_run(settings: Settings, run_id: str, *, published: bool, row_counts: dict[str, int] | None = None,
-               failed_task: str | None = None, reason: str | None = None) -> None:
+def finish_run(
+    settings: Settings,
+    run_id: str,
+    *,
+    published: bool,
+    row_counts: dict[str, int] | None = None,
+    failed_task: str | None = None,
+    reason: str | None = None,
+) -> None:
     with ops.connect(settings.ingest_db) as con:
         con.execute(
             "update ops.pipeline_runs set finished_at = ?, status = ?, published = ?, failed_task = ?, reason = ?, "
             "row_counts = ? where run_id = ?",
-            [_now(), "published" if published else "failed", published, failed_task, reason,
-             json.dumps(row_counts) if row_counts is not None else None, run_id],
+            [
+                _now(),
+                "published" if published else "failed",
+                published,
+                failed_task,
+                reason,
+                json.dumps(row_counts) if row_counts is not None else None,
+                run_id,
+            ],
         )
 
 
@@ -65,12 +79,22 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -
             "select max(as_of_date) from ops.load_manifest where source = ? and extract = ? and status = 'loaded'",
             [extract.source, extract.name],
         ).fetchone()[0]  # type: ignore[index]
-        statuses = dict(con.execute(
-            "select status, count(*) from ops.load_manifest where source = ? and extract = ? and run_id = ? "
-            "group by status", [extract.source, extract.name, run_id],
-        ).fetchall())
-        result.append(Freshness(extract.qualified_name, latest, (as_of - latest).days if latest else None,
-                                sum(statuses.values()), statuses))
+        statuses = dict(
+            con.execute(
+                "select status, count(*) from ops.load_manifest where source = ? and extract = ? and run_id = ? "
+                "group by status",
+                [extract.source, extract.name, run_id],
+            ).fetchall()
+        )
+        result.append(
+            Freshness(
+                extract.qualified_name,
+                latest,
+                (as_of - latest).days if latest else None,
+                sum(statuses.values()),
+                statuses,
+            )
+        )
     return result
 
 
@@ -78,8 +102,11 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
     """The last run (or ``run_id``): status, rows per published mart, validation and freshness per extract."""
     with ops.connect(settings.ingest_db, read_only=True) as con:
         query = "select run_id, status, reason, as_of_date from ops.pipeline_runs "
-        row = (con.execute(query + "where run_id = ?", [run_id]).fetchone() if run_id
-               else con.execute(query + "order by started_at desc limit 1").fetchone())
+        row = (
+            con.execute(query + "where run_id = ?", [run_id]).fetchone()
+            if run_id
+            else con.execute(query + "order by started_at desc limit 1").fetchone()
+        )
         run_id, status, reason, as_of = row if row else (None, None, None, date.today())
         extracts = freshness(con, as_of, run_id)
     summary = RunSummary(run_id, status, reason, str(settings.published_db), None, extracts=extracts)
@@ -88,7 +115,10 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
             summary.published_run_id = pub.execute("select run_id from marts.publication").fetchone()[0]  # type: ignore[index]
             tables = pub.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' "
-                "and table_name <> 'publication' order by 1").fetchall()
-            summary.mart_rows = {t: pub.execute(f"select count(*) from marts.{t}").fetchone()[0]  # type: ignore[index]
-                                 for (t,) in tables}
+                "and table_name <> 'publication' order by 1"
+            ).fetchall()
+            summary.mart_rows = {
+                t: pub.execute(f"select count(*) from marts.{t}").fetchone()[0]  # type: ignore[index]
+                for (t,) in tables
+            }
     return summary

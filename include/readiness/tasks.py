@@ -84,8 +84,12 @@ def record_failure(context: dict[str, Any]) -> None:
     if not run_id:
         return
     try:
-        runs.finish_run(Settings.from_env(), str(run_id), published=False,
-                        failed_task=getattr(task_instance, "task_id", None),
-                        reason=str(context.get("exception") or "see the task log"))
+        runs.finish_run(
+            Settings.from_env(),
+            str(run_id),
+            published=False,
+            failed_task=getattr(task_instance, "task_id", None),
+            reason=str(context.get("exception") or "see the task log"),
+        )
     except Exception:  # the callback must never hide the original failure
         log.exception("could not record the failure in ops.pipeline_runs")

@@ -101,10 +101,13 @@ def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_dat
             dbt_project_path=project_dir(), manifest_path=manifest, env_vars=dbt_env(settings)
         ),
         profile_config=ProfileConfig(
-            profile_name="readiness", target_name="duckdb", profiles_yml_filepath=project_dir() / "profiles.yml"
+            profile_name="readiness",
+            target_name="duckdb",
+            profiles_yml_filepath=project_dir() / "profiles.yml",
         ),
-        execution_config=ExecutionConfig(dbt_executable_path=dbt_executable(),
-                                         invocation_mode=InvocationMode.DBT_RUNNER),
+        execution_config=ExecutionConfig(
+            dbt_executable_path=dbt_executable(), invocation_mode=InvocationMode.DBT_RUNNER
+        ),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
         operator_args={"vars": dbt_vars(settings, as_of_date), "pool": pool, "install_deps": False},
     )

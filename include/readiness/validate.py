@@ -9,6 +9,7 @@ names the extract, the file, the expectation and a sample of the failing values.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,7 +78,7 @@ class ValidationReport:
 
 def build_suite(extract: Extract) -> gx.ExpectationSuite:
     """The expectation suite of an extract, every expectation derived from its contract."""
-    disable_telemetry()
+    _context()  # GX builds suites inside an active context
     import great_expectations as gx
 
     e = gx.expectations
@@ -113,8 +114,12 @@ def build_suite(extract: Extract) -> gx.ExpectationSuite:
     return suite
 
 
+@functools.cache
 def _context() -> gx.data_context.EphemeralDataContext:
+    """One ephemeral context per process: nothing is written to disk and nothing is sent anywhere."""
     disable_telemetry()
+    # GX logs every API it registers at import; that is noise in a task log.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -137,15 +142,27 @@ def run_suite(extract: Extract, frame: pd.DataFrame, context: Any = None) -> tup
             continue
         kwargs = outcome.expectation_config.kwargs
         details = outcome.result or {}
-        column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or []) or (
-            f"{kwargs.get('column_A')} >= {kwargs.get('column_B')}" if "column_A" in kwargs else "")
-        exception = (outcome.exception_info or {}).get("exception_message") if isinstance(
-            outcome.exception_info, dict) else None
+        column = (
+            kwargs.get("column")
+            or ", ".join(kwargs.get("column_list") or [])
+            or (f"{kwargs.get('column_A')} >= {kwargs.get('column_B')}" if "column_A" in kwargs else "")
+        )
+        exception = (
+            (outcome.exception_info or {}).get("exception_message")
+            if isinstance(outcome.exception_info, dict)
+            else None
+        )
         sample = list(details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
         if exception:
             sample = [exception]
-        failures.append(Failure(outcome.expectation_config.type, str(column), details.get("unexpected_count"),
-                                [_plain(v) for v in sample]))
+        failures.append(
+            Failure(
+                outcome.expectation_config.type,
+                str(column),
+                details.get("unexpected_count"),
+                [_plain(v) for v in sample],
+            )
+        )
     return len(result.results), failures
 
 
@@ -163,7 +180,9 @@ def _plain(value: Any) -> Any:
 def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> Failure | None:
     if rows_read and quarantined / rows_read > extract.max_quarantined_fraction:
         return Failure(
-            f"at most {extract.max_quarantined_fraction:.0%} of rows quarantined", "", quarantined,
+            f"at most {extract.max_quarantined_fraction:.0%} of rows quarantined",
+            "",
+            quarantined,
             [f"{quarantined} of {rows_read} rows quarantined; see ops.quarantine for the reasons"],
         )
     return None
@@ -181,9 +200,7 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
             [extract.source, extract.name, STATUS_PENDING],
         ).fetchall()
         for load_id, file_name, rows_read, quarantined in pending:
-            frame = con.execute(
-                f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]
-            ).df()
+            frame = con.execute(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]).df()
             context = context or _context()
             count, failures = run_suite(extract, frame, context)
             too_many = _quarantine_failure(extract, rows_read, quarantined)
@@ -229,5 +246,10 @@ def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure]) -
             [STATUS_LOADED, now, load_id],
         )
     con.execute("commit")
-    log.log(logging.ERROR if failures else logging.INFO, "%s %s: %s", extract.qualified_name, load_id[:12],
-            "rejected" if failures else "validated")
+    log.log(
+        logging.ERROR if failures else logging.INFO,
+        "%s %s: %s",
+        extract.qualified_name,
+        load_id[:12],
+        "rejected" if failures else "validated",
+    )

@@ -1,0 +1,56 @@
+{#- FOCUS `Tags` is a JSON object of key/value pairs as the provider exports it. Keys arrive with stray spaces
+    and in any case (the real FOCUS sample has both "org" and " org"), values in any case: keys are matched
+    trimmed and case-insensitively, identifying values (cost centres) are trimmed and upper-cased.
+    Reading JSON is adapter-specific: DuckDB is implemented, other adapters need their own version. -#}
+
+{#- An identifier as the finance models compare it: trimmed, upper case, null when empty. -#}
+{% macro finance_normalise_code(expression) -%}
+    nullif(upper(trim({{ expression }})), '')
+{%- endmacro %}
+
+{#- A tag key as rules and cost-centre keys compare it: trimmed, lower case. -#}
+{% macro finance_normalise_tag_key(expression) -%}
+    lower(trim({{ expression }}))
+{%- endmacro %}
+
+{#- The tags of a line as a list of {key, value} entries in document order; null when the text is not a JSON
+    object (then the line has no usable tag, and staging flags it). -#}
+{% macro finance_tag_entries(tags) -%}
+    {{ return(adapter.dispatch('finance_tag_entries', 'readiness')(tags)) }}
+{%- endmacro %}
+
+{% macro duckdb__finance_tag_entries(tags) -%}
+    map_entries(try_cast(try_cast({{ tags }} as json) as map (varchar, varchar)))
+{%- endmacro %}
+
+{% macro default__finance_tag_entries(tags) -%}
+    {{ exceptions.raise_compiler_error(
+        "finance_tag_entries (reading FOCUS Tags JSON) has no implementation for adapter " ~ adapter.type()
+        ~ ": add " ~ adapter.type() ~ "__finance_tag_entries in macros/finance_cloud_tags.sql") }}
+{%- endmacro %}
+
+{#- The cost centre of a line: the first key of var('cost_center_tag_keys'), in that order of preference, that
+    the line carries with a non-empty value (the first such entry in the document where a key appears twice
+    after trimming), trimmed and upper-cased; null when none. -#}
+{% macro finance_cost_center_from_tags(tags) -%}
+    {{ return(adapter.dispatch('finance_cost_center_from_tags', 'readiness')(tags)) }}
+{%- endmacro %}
+
+{% macro duckdb__finance_cost_center_from_tags(tags) -%}
+    {%- set keys = var('cost_center_tag_keys') -%}
+    {%- if keys is string -%}{%- set keys = keys.split(',') -%}{%- endif -%}
+    coalesce(
+        {%- for key in keys %}
+        {{ finance_normalise_code(
+            "list_filter(" ~ finance_tag_entries(tags) ~ ", lambda tag: "
+            ~ finance_normalise_tag_key('tag.key') ~ " = '" ~ (key | trim | lower | replace("'", "''"))
+            ~ "' and trim(tag.value) <> '')[1].value") }},
+        {%- endfor %}
+        null
+    )
+{%- endmacro %}
+
+{% macro default__finance_cost_center_from_tags(tags) -%}
+    {{ exceptions.raise_compiler_error(
+        "finance_cost_center_from_tags has no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}

@@ -1,0 +1,314 @@
+{#- Monthly training progress per org unit (rolled up through the tree), audience and catalogue item,
+    from the month of the first enrolment of each (unit, audience, item) to the as-of month, months
+    without activity included so that cumulative rates are continuous.
+    A learner belongs to the unit and audience of their latest HR snapshot; a learner who is not in the
+    workforce in that snapshot (terminated) counts nowhere. Activity after the as-of date is ignored.
+    Suppression is decided on the population the row describes: the workers in the workforce of the
+    unit (and the units below it) and audience, in the latest HR snapshot on or before the month end
+    (or the latest snapshot where none is). -#}
+{%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+with
+
+enrolments as (
+
+    select * from {{ ref('int_enrolments_derived') }}
+
+),
+
+statements as (
+
+    select * from {{ ref('int_statements_voids_removed') }}
+
+),
+
+workers as (
+
+    select * from {{ ref('stg_hr__workers') }}
+
+),
+
+workforce as (
+
+    select * from {{ ref('int_workers_in_workforce') }}
+
+),
+
+org_unit_descendants as (
+
+    select * from {{ ref('int_org_unit_descendants_listed') }}
+
+),
+
+catalog_items as (
+
+    select * from {{ ref('stg_lms__catalog_items') }}
+
+),
+
+latest_worker_snapshots as (
+
+    select
+        worker_id,
+        max(snapshot_date) as snapshot_date
+
+    from workers
+    group by worker_id
+
+),
+
+learner_units as (
+
+    -- each learner counts in the unit of their latest snapshot and every unit above it
+    select
+        workforce.worker_id,
+        workforce.audience,
+        org_unit_descendants.org_unit_id
+
+    from workforce
+    inner join latest_worker_snapshots
+        on
+            workforce.worker_id = latest_worker_snapshots.worker_id
+            and workforce.snapshot_date = latest_worker_snapshots.snapshot_date
+    inner join org_unit_descendants
+        on
+            workforce.snapshot_date = org_unit_descendants.snapshot_date
+            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
+
+),
+
+learner_events as (
+
+    select
+        worker_id,
+        item_uid,
+        {{ dbt.date_trunc('month', 'enrolled_at') }} as month_start,
+        1 as enrolled,
+        0 as completed,
+        0 as passed,
+        cast(null as integer) as days_to_complete,
+        cast(0 as double) as duration_seconds
+
+    from enrolments
+    where cast(enrolled_at as date) <= {{ as_of_date }}
+
+    union all
+
+    select
+        worker_id,
+        item_uid,
+        {{ dbt.date_trunc('month', 'completed_at') }} as month_start,
+        0 as enrolled,
+        1 as completed,
+        0 as passed,
+        days_to_complete,
+        0 as duration_seconds
+
+    from enrolments
+    where cast(completed_at as date) <= {{ as_of_date }}
+
+    union all
+
+    select
+        worker_id,
+        item_uid,
+        {{ dbt.date_trunc('month', 'passed_at') }} as month_start,
+        0 as enrolled,
+        0 as completed,
+        1 as passed,
+        null as days_to_complete,
+        0 as duration_seconds
+
+    from enrolments
+    where cast(passed_at as date) <= {{ as_of_date }}
+
+    union all
+
+    select
+        worker_id,
+        item_uid,
+        {{ dbt.date_trunc('month', 'occurred_at') }} as month_start,
+        0 as enrolled,
+        0 as completed,
+        0 as passed,
+        null as days_to_complete,
+        duration_seconds
+
+    from statements
+    where
+        item_uid is not null
+        and duration_seconds is not null
+        and cast(occurred_at as date) <= {{ as_of_date }}
+
+),
+
+monthly_activity as (
+
+    select
+        cast(learner_events.month_start as date) as month_start,
+        learner_units.org_unit_id,
+        learner_units.audience,
+        learner_events.item_uid,
+        sum(learner_events.enrolled) as enrolled_count,
+        sum(learner_events.completed) as completed_count,
+        sum(learner_events.passed) as passed_count,
+        median(learner_events.days_to_complete) as median_days_to_complete,
+        sum(learner_events.duration_seconds) / 3600.0 as learning_hours
+
+    from learner_events
+    inner join learner_units
+        on learner_events.worker_id = learner_units.worker_id
+    group by
+        cast(learner_events.month_start as date),
+        learner_units.org_unit_id,
+        learner_units.audience,
+        learner_events.item_uid
+
+),
+
+series as (
+
+    select
+        org_unit_id,
+        audience,
+        item_uid,
+        min(month_start) as first_month_start
+
+    from monthly_activity
+    where enrolled_count > 0
+    group by org_unit_id, audience, item_uid
+
+),
+
+series_months as (
+
+    select
+        series.org_unit_id,
+        series.audience,
+        series.item_uid,
+        cast(months.month_start as date) as month_start
+
+    from series
+    cross join lateral {{ people_month_spine(
+        'series.first_month_start',
+        dbt.date_trunc('month', as_of_date)
+    ) }} as months (month_start)
+
+),
+
+snapshot_dates as (
+
+    select distinct snapshot_date
+    from workers
+
+),
+
+month_snapshots as (
+
+    select
+        months.month_start,
+        coalesce(
+            max(
+                case
+                    when snapshot_dates.snapshot_date <= {{ dbt.last_day('months.month_start', 'month') }}
+                        then snapshot_dates.snapshot_date
+                end
+            ),
+            max(snapshot_dates.snapshot_date)
+        ) as population_snapshot_date
+
+    from (select distinct month_start from series_months) as months
+    cross join snapshot_dates
+    group by months.month_start
+
+),
+
+populations as (
+
+    select
+        workforce.snapshot_date,
+        org_unit_descendants.org_unit_id,
+        workforce.audience,
+        count(distinct workforce.worker_id) as headcount
+
+    from workforce
+    inner join org_unit_descendants
+        on
+            workforce.snapshot_date = org_unit_descendants.snapshot_date
+            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
+    group by workforce.snapshot_date, org_unit_descendants.org_unit_id, workforce.audience
+
+),
+
+cumulated as (
+
+    select
+        series_months.month_start,
+        series_months.org_unit_id,
+        series_months.audience,
+        series_months.item_uid,
+        coalesce(populations.headcount, 0) as headcount,
+        coalesce(monthly_activity.enrolled_count, 0) as enrolled_count,
+        coalesce(monthly_activity.completed_count, 0) as completed_count,
+        coalesce(monthly_activity.passed_count, 0) as passed_count,
+        monthly_activity.median_days_to_complete,
+        coalesce(monthly_activity.learning_hours, 0) as learning_hours,
+        sum(coalesce(monthly_activity.enrolled_count, 0)) over (
+            partition by series_months.org_unit_id, series_months.audience, series_months.item_uid
+            order by series_months.month_start
+            rows between unbounded preceding and current row
+        ) as cumulative_enrolled_count,
+        sum(coalesce(monthly_activity.completed_count, 0)) over (
+            partition by series_months.org_unit_id, series_months.audience, series_months.item_uid
+            order by series_months.month_start
+            rows between unbounded preceding and current row
+        ) as cumulative_completed_count
+
+    from series_months
+    inner join month_snapshots
+        on series_months.month_start = month_snapshots.month_start
+    left join populations
+        on
+            month_snapshots.population_snapshot_date = populations.snapshot_date
+            and series_months.org_unit_id = populations.org_unit_id
+            and series_months.audience = populations.audience
+    left join monthly_activity
+        on
+            series_months.month_start = monthly_activity.month_start
+            and series_months.org_unit_id = monthly_activity.org_unit_id
+            and series_months.audience = monthly_activity.audience
+            and series_months.item_uid = monthly_activity.item_uid
+
+),
+
+final as (
+
+    select
+        cumulated.month_start as month,
+        cast(cumulated.org_unit_id as varchar) as org_unit_id,
+        cast(cumulated.audience as varchar) as audience,
+        cast(cumulated.item_uid as varchar) as item_uid,
+        cast(catalog_items.item_title as varchar) as item_title,
+        cast(cumulated.headcount as integer) as headcount,
+        cast({{ people_suppressed('cumulated.enrolled_count', 'cumulated.headcount') }} as integer)
+            as enrolled_count,
+        cast({{ people_suppressed('cumulated.completed_count', 'cumulated.headcount') }} as integer)
+            as completed_count,
+        cast({{ people_suppressed('cumulated.passed_count', 'cumulated.headcount') }} as integer)
+            as passed_count,
+        cast({{ people_suppressed(
+            '1.0 * cumulated.cumulative_completed_count / nullif(cumulated.cumulative_enrolled_count, 0)',
+            'cumulated.headcount'
+        ) }} as double) as completion_rate,
+        cast({{ people_suppressed('cumulated.median_days_to_complete', 'cumulated.headcount') }} as double)
+            as median_days_to_complete,
+        cast({{ people_suppressed('round(cumulated.learning_hours, 2)', 'cumulated.headcount') }} as double)
+            as learning_hours,
+        {{ people_is_suppressed('cumulated.headcount') }} as is_suppressed
+
+    from cumulated
+    left join catalog_items
+        on cumulated.item_uid = catalog_items.item_uid
+
+)
+
+select * from final

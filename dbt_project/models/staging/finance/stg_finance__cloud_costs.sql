@@ -1,0 +1,114 @@
+-- FOCUS cost lines. Providers restate costs: the latest load for a (billing account, billing period) replaces
+-- every line of the earlier loads of that partition. FOCUS names become snake_case; the cost centre is read
+-- from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the cost rules.
+with
+
+source as (
+
+    select * from {{ source('finance', 'finance__cloud_costs') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _load_id || ':' || cast(_line_number as varchar) as cloud_cost_line_id,
+        "BillingAccountId" as billing_account_id,
+        "SubAccountId" as sub_account_id,
+        "ResourceId" as resource_id,
+        "RegionId" as region_id,
+        {{ finance_cost_center_from_tags('"Tags"') }} as cost_center_id,
+        upper(trim("BillingCurrency")) as billing_currency,
+
+        -- strings
+        "BillingAccountName" as billing_account_name,
+        "SubAccountName" as sub_account_name,
+        "ProviderName" as provider_name,
+        "ServiceCategory" as service_category,
+        "ServiceName" as service_name,
+        "ChargeCategory" as charge_category,
+        "ChargeClass" as charge_class,
+        "ChargeDescription" as charge_description,
+        "Tags" as tags,
+
+        -- numerics
+        "BilledCost" as billed_cost,
+        "EffectiveCost" as effective_cost,
+        "ListCost" as list_cost,
+
+        -- booleans
+        (
+            "Tags" is not null and {{ finance_tag_entries('"Tags"') }} is null
+        ) as has_unreadable_tags,
+
+        -- dates: ChargePeriodStart is stored in UTC, so its date is the UTC date of the charge
+        cast("ChargePeriodStart" as date) as charge_date,
+
+        -- timestamps (UTC)
+        "BillingPeriodStart" as billing_period_start_at,
+        "BillingPeriodEnd" as billing_period_end_at,
+        "ChargePeriodStart" as charge_period_start_at,
+        "ChargePeriodEnd" as charge_period_end_at,
+
+        -- load metadata
+        _as_of_date as delivery_as_of_date,
+        _source_file as source_file,
+        _loaded_at as loaded_at,
+        _load_id as load_id
+
+    from source
+
+),
+
+ranked_loads as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by billing_account_id, billing_period_start_at
+            order by loaded_at desc, load_id desc
+        ) as load_recency
+
+    from renamed
+
+),
+
+restated as (
+
+    select
+        cloud_cost_line_id,
+        billing_account_id,
+        sub_account_id,
+        resource_id,
+        region_id,
+        cost_center_id,
+        billing_currency,
+        billing_account_name,
+        sub_account_name,
+        provider_name,
+        service_category,
+        service_name,
+        charge_category,
+        charge_class,
+        charge_description,
+        tags,
+        billed_cost,
+        effective_cost,
+        list_cost,
+        has_unreadable_tags,
+        charge_date,
+        billing_period_start_at,
+        billing_period_end_at,
+        charge_period_start_at,
+        charge_period_end_at,
+        delivery_as_of_date,
+        source_file,
+        loaded_at
+
+    from ranked_loads
+    where load_recency = 1
+
+)
+
+select * from restated

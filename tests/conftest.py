@@ -1,0 +1,41 @@
+"""Shared fixtures. Telemetry is switched off before anything imports dbt, GX or cosmos."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Airflow reads its home at import: keep it inside the project, never ~/airflow.
+os.environ.setdefault("AIRFLOW_HOME", str(REPO_ROOT / "airflow_home"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+from readiness.config import Settings, disable_telemetry  # noqa: E402
+
+disable_telemetry()
+
+REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings on an empty data root of the test's own."""
+    monkeypatch.setenv("READINESS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("READINESS_PSEUDONYM_KEY", "test-pseudonym-key")
+    result = Settings.from_env()
+    result.ensure_dirs()
+    return result
+
+
+def deliver(settings: Settings, source: str, extract: str, file_name: str, content: str | bytes) -> Path:
+    """Drop a file into landing/<source>/<extract>/ as a source system would."""
+    folder = settings.landing_dir / source / extract
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path

@@ -1,0 +1,87 @@
+"""DAG integrity: the DAG imports cleanly, is configured as the design says, and does no work at import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from readiness.contracts import EXTRACTS, MARTS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DAG_ID = "readiness_nightly"
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(REPO_ROOT / "dags"))
+
+
+@pytest.fixture(scope="module")
+def dag(dagbag):
+    return dagbag.dags[DAG_ID]
+
+
+def test_dags_import_without_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert DAG_ID in dagbag.dags
+
+
+def test_dag_settings(dag) -> None:
+    assert {"readiness", "hr", "lms", "finance"} <= set(dag.tags)
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1, "DuckDB has one writer: one run at a time"
+    assert dag.doc_md and "readiness_nightly" in dag.doc_md
+    assert dag.start_date.tzinfo is not None
+
+
+def test_every_task_retries_and_uses_the_single_writer_pool(dag) -> None:
+    for task in dag.tasks:
+        assert task.retries >= 1, f"{task.task_id} has no retries"
+        assert task.pool == "readiness_duckdb", f"{task.task_id} writes DuckDB outside the one-slot pool"
+        assert task.on_failure_callback, f"{task.task_id} would fail without recording why in ops.pipeline_runs"
+
+
+def test_one_load_and_one_validation_per_extract_before_dbt(dag) -> None:
+    ids = set(dag.task_ids)
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("transform.")]
+    assert dbt_tasks, "the dbt project is not rendered into the DAG"
+    prepare = dag.get_task("prepare_candidate")
+    for extract in EXTRACTS:
+        load = f"{extract.source}.load_{extract.name}"
+        validate = f"{extract.source}.validate_{extract.name}"
+        assert {load, validate} <= ids
+        assert validate in dag.get_task(load).downstream_task_ids
+        assert "prepare_candidate" in dag.get_task(validate).downstream_task_ids
+    # nothing of dbt runs before every validation has passed
+    upstream_of_dbt = {t.task_id for t in dbt_tasks for t in t.get_flat_relatives(upstream=True)}
+    assert prepare.task_id in upstream_of_dbt
+    assert all(f"{e.source}.validate_{e.name}" in upstream_of_dbt for e in EXTRACTS)
+
+
+def test_assets_are_emitted_by_publish_only(dag) -> None:
+    producers = {t.task_id: {o.name for o in t.outlets} for t in dag.tasks if t.outlets}
+    assert set(producers) == {"publish"}
+    assert producers["publish"] == {f"readiness.marts.{m}" for m in MARTS}
+
+
+def test_import_does_no_work(tmp_path: Path) -> None:
+    """Importing the DAG file must not touch the data root, a database or the network."""
+    data_dir = tmp_path / "never-created"
+    code = textwrap.dedent(f"""
+        import socket, runpy
+        def refuse(*a, **k):
+            raise AssertionError("network access at import")
+        socket.socket.connect = refuse
+        runpy.run_path({str(REPO_ROOT / "dags" / "readiness_nightly.py")!r})
+    """)
+    env = {**os.environ, "READINESS_DATA_DIR": str(data_dir)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not data_dir.exists(), "importing the DAG created the data folder"

@@ -1,0 +1,60 @@
+"""Great Expectations suites derived from the contracts, run on each new delivery."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness import ops
+from readiness.config import Settings
+from readiness.contracts import EXTRACTS, WORKERS
+from readiness.ingest import load_extract
+from readiness.validate import ValidationFailed, build_suite, validate_extract
+from tests.conftest import deliver
+from tests.test_ingest import GOOD, HEADER
+
+
+def test_every_contract_rule_becomes_an_expectation() -> None:
+    for extract in EXTRACTS:
+        types = [e.expectation_type for e in build_suite(extract).expectations]
+        assert types.count("expect_column_to_exist") == len(extract.columns)
+        assert types.count("expect_column_values_to_not_be_null") == len(extract.required_columns)
+        assert types.count("expect_column_values_to_be_in_set") == sum(bool(c.allowed) for c in extract.columns)
+        assert types.count("expect_column_values_to_match_regex") == sum(bool(c.pattern) for c in extract.columns)
+        if extract.key:
+            assert {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"} & set(types)
+
+
+def test_a_clean_delivery_is_validated(settings: Settings) -> None:
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD]) + "\n")
+    load_extract(settings, WORKERS)
+    report = validate_extract(settings, WORKERS)
+    assert report.success and report.summary() == "1/1 deliveries passed"
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        assert con.execute("select status from ops.load_manifest").fetchall() == [("loaded",)]
+
+
+def test_duplicate_keys_fail_the_delivery_with_the_expectation_and_a_sample(settings: Settings) -> None:
+    duplicate = GOOD[0].replace("ann.lee@", "ann.lee2@")
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD, duplicate]) + "\n")
+    load_extract(settings, WORKERS)
+
+    with pytest.raises(ValidationFailed) as error:
+        validate_extract(settings, WORKERS)
+
+    message = str(error.value)
+    assert "hr/workers: delivery workers_2026-11-27.csv failed 1 of" in message
+    assert "expect_column_values_to_be_unique on worker_id: 2 unexpected value(s), e.g. ['W1', 'W1']" in message
+    assert "published warehouse is unchanged" in message
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        assert con.execute("select count(*) from raw.hr__workers").fetchone() == (0,), "rejected rows stay out"
+        assert con.execute(
+            "select status, rows_read, rows_loaded, rows_quarantined from ops.load_manifest"
+        ).fetchall() == [("rejected", 3, 0, 3)]
+
+
+def test_a_mostly_broken_file_fails_even_though_each_bad_row_was_quarantined(settings: Settings) -> None:
+    bad = [f"W{i},A,B,a{i}@x.example,JP1,OU1,CC1,,US,not-a-date,,Active,1" for i in range(10, 13)]
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD, *bad]) + "\n")
+    load_extract(settings, WORKERS)
+    with pytest.raises(ValidationFailed, match=r"3 of 5 rows quarantined"):
+        validate_extract(settings, WORKERS)
