@@ -44,17 +44,18 @@ MART_ASSETS = {mart: Asset(name=f"readiness.marts.{mart}", uri=f"duckdb://readin
     },
 )
 def readiness_nightly() -> None:
+    # run_id and ds are filled in by Airflow from the task's context.
     @task
-    def start_run(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}") -> None:
+    def start_run(run_id: str | None = None, ds: str | None = None) -> None:
         from readiness import tasks
 
-        tasks.start(run_id, pendulum.parse(as_of_date).date())
+        tasks.start(str(run_id), pendulum.parse(str(ds)).date())
 
     @task
-    def load(extract: str, run_id: str = "{{ run_id }}") -> dict:
+    def load(extract: str, run_id: str | None = None) -> dict:
         from readiness import tasks
 
-        return tasks.load(extract, run_id)
+        return tasks.load(extract, str(run_id))
 
     @task
     def validate(extract: str) -> dict:
@@ -69,10 +70,10 @@ def readiness_nightly() -> None:
         return tasks.prepare_candidate()
 
     @task(outlets=list(MART_ASSETS.values()))
-    def publish(run_id: str = "{{ run_id }}", as_of_date: str = "{{ ds }}"):
+    def publish(run_id: str | None = None, ds: str | None = None):  # noqa: ANN201 (yields Metadata)
         from readiness import tasks
 
-        row_counts = tasks.publish_candidate(run_id, as_of_date)
+        row_counts = tasks.publish_candidate(str(run_id), str(ds))
         for mart, asset in MART_ASSETS.items():
             yield Metadata(asset, {"row_count": row_counts[mart]})
 

@@ -86,7 +86,7 @@ def test_missing_required_column_rejects_the_file_and_names_the_column(settings:
 
 def test_gzip_that_is_not_gzip_is_rejected_with_a_sentence(settings: Settings) -> None:
     deliver(settings, "hr", "workers", "workers_2026-11-27.csv.gz", b"not gzip at all")
-    with pytest.raises(DeliveriesRejected, match="is named .gz but is not a valid gzip file"):
+    with pytest.raises(DeliveriesRejected, match=r"is named \.gz but is not a valid gzip file"):
         load_extract(settings, WORKERS)
 
 

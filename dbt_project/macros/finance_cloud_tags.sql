@@ -42,9 +42,10 @@
     coalesce(
         {%- for key in keys %}
         {{ finance_normalise_code(
-            "list_filter(" ~ finance_tag_entries(tags) ~ ", lambda tag: "
-            ~ finance_normalise_tag_key('tag.key') ~ " = '" ~ (key | trim | lower | replace("'", "''"))
-            ~ "' and trim(tag.value) <> '')[1].value") }},
+            "struct_extract(list_filter(" ~ finance_tag_entries(tags) ~ ", lambda tag: "
+            ~ finance_normalise_tag_key("struct_extract(tag, 'key')") ~ " = '"
+            ~ (key | trim | lower | replace("'", "''"))
+            ~ "' and trim(struct_extract(tag, 'value')) <> '')[1], 'value')") }},
         {%- endfor %}
         null
     )

@@ -173,8 +173,8 @@ def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
     for division, department, family, share in DEPARTMENTS:
         if division not in divisions:
             cc = f"CC-{1000 + 100 * (len(divisions) + 1)}"
-            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc, False,
-                                          "Executive Leadership")
+            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc,
+                                          False, "Executive Leadership")
             units.append(divisions[division])
         parent = divisions[division]
         siblings = sum(u.parent_id == parent.org_unit_id for u in units)

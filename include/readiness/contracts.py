@@ -329,7 +329,7 @@ STATEMENTS = Extract(
             "string",
             "result.duration, ISO 8601 duration",
             path="result.duration",
-            pattern=r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$",
+            pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$",
         ),
         _c("timestamp", "timestamp", "When the experience happened (UTC)", required=True),
         _c("stored", "timestamp", "When the LRS stored the statement (UTC)"),

@@ -70,6 +70,9 @@ def audit(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
     candidate = settings.candidate_db
+    already = _published_by(settings, run_id)
+    if already and not candidate.exists():
+        return already  # a retry after a successful swap: publishing is idempotent per run
     if not candidate.exists():
         raise AuditFailed(f"{candidate} does not exist: the transform step did not build a candidate")
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -95,6 +98,19 @@ def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
     _prune_versions(settings)
     log.info("published %s (%s)", published, counts)
     return Publication(run_id, published, counts, now)
+
+
+def _published_by(settings: Settings, run_id: str) -> Publication | None:
+    """The current publication if ``run_id`` made it."""
+    if not settings.published_db.exists():
+        return None
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        row = con.execute("select run_id, published_at, row_counts::varchar from marts.publication").fetchone()
+    if not row or row[0] != run_id:
+        return None
+    import json
+
+    return Publication(run_id, settings.published_db, json.loads(row[2]), row[1])
 
 
 def _json(counts: dict[str, int]) -> str:

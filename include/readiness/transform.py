@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 import sys
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,24 @@ def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_dat
             target_name="duckdb",
             profiles_yml_filepath=project_dir() / "profiles.yml",
         ),
+        # A subprocess per dbt command: dbt opens the DuckDB files only for the duration of its command
+        # (in-process, dbt-duckdb would keep them open and lock out the loads and the publish step).
         execution_config=ExecutionConfig(
-            dbt_executable_path=dbt_executable(), invocation_mode=InvocationMode.DBT_RUNNER
+            dbt_executable_path=dbt_executable(), invocation_mode=InvocationMode.SUBPROCESS
         ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
-        operator_args={"vars": dbt_vars(settings, as_of_date), "pool": pool, "install_deps": False},
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            # A relationships test needs both its models built: it runs as its own task after them.
+            should_detach_multiple_parents_tests=True,
+        ),
+        operator_args={
+            "vars": dbt_vars(settings, as_of_date),
+            "pool": pool,
+            "install_deps": False,
+            # dbt failures are failed tests or broken SQL: one quick retry covers a transient error,
+            # more would only delay the alert.
+            "retries": 1,
+            "retry_delay": timedelta(seconds=30),
+        },
     )

@@ -78,7 +78,7 @@ recommended as (
     inner join granting_items
         on
             gaps.skill_id = granting_items.skill_id
-            and granting_items.granted_level >= gaps.required_level
+            and gaps.required_level <= granting_items.granted_level
     left join learning_item_audiences
         on
             granting_items.item_uid = learning_item_audiences.item_uid

@@ -17,7 +17,7 @@ org_unit_descendants as (
 
 org_units as (
 
-    select * from {{ ref('stg_hr__org_units') }}
+    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
 
 ),
 
@@ -51,32 +51,43 @@ rolled_up as (
 
 ),
 
-final as (
+measured as (
 
     select
-        rolled_up.snapshot_date,
-        cast(rolled_up.org_unit_id as varchar) as org_unit_id,
-        cast(org_units.org_unit_name as varchar) as org_unit_name,
-        cast(rolled_up.audience as varchar) as audience,
-        cast(rolled_up.skill_id as varchar) as skill_id,
-        cast(skills.skill_name as varchar) as skill_name,
-        cast(rolled_up.required_level as integer) as required_level,
-        cast(rolled_up.headcount as integer) as headcount,
-        cast({{ people_suppressed('rolled_up.meeting_count', 'rolled_up.headcount') }} as integer)
-            as meeting_count,
-        cast({{ people_suppressed('rolled_up.headcount - rolled_up.meeting_count', 'rolled_up.headcount') }}
-            as integer) as gap_count,
-        cast({{ people_suppressed('1.0 * rolled_up.meeting_count / rolled_up.headcount', 'rolled_up.headcount') }}
-            as double) as coverage_pct,
+        rolled_up.*,
+        rolled_up.headcount - rolled_up.meeting_count as gap_count,
+        1.0 * rolled_up.meeting_count / rolled_up.headcount as coverage_pct,
         {{ people_is_suppressed('rolled_up.headcount') }} as is_suppressed
 
     from rolled_up
+
+),
+
+final as (
+
+    select
+        measured.snapshot_date,
+        cast(measured.org_unit_id as varchar) as org_unit_id,
+        cast(org_units.org_unit_name as varchar) as org_unit_name,
+        cast(measured.audience as varchar) as audience,
+        cast(measured.skill_id as varchar) as skill_id,
+        cast(skills.skill_name as varchar) as skill_name,
+        cast(measured.required_level as integer) as required_level,
+        cast(measured.headcount as integer) as headcount,
+        cast(
+            case when not measured.is_suppressed then measured.meeting_count end as integer
+        ) as meeting_count,
+        cast(case when not measured.is_suppressed then measured.gap_count end as integer) as gap_count,
+        cast(case when not measured.is_suppressed then measured.coverage_pct end as double) as coverage_pct,
+        measured.is_suppressed
+
+    from measured
     left join org_units
         on
-            rolled_up.snapshot_date = org_units.snapshot_date
-            and rolled_up.org_unit_id = org_units.org_unit_id
+            measured.snapshot_date = org_units.snapshot_date
+            and measured.org_unit_id = org_units.org_unit_id
     left join skills
-        on rolled_up.skill_id = skills.skill_id
+        on measured.skill_id = skills.skill_id
 
 )
 

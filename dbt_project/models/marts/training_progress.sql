@@ -23,7 +23,7 @@ statements as (
 
 workers as (
 
-    select * from {{ ref('stg_hr__workers') }}
+    select * from {{ ref('int_workers_aligned_to_snapshots') }}
 
 ),
 
@@ -151,7 +151,9 @@ monthly_activity as (
         sum(learner_events.enrolled) as enrolled_count,
         sum(learner_events.completed) as completed_count,
         sum(learner_events.passed) as passed_count,
-        median(learner_events.days_to_complete) as median_days_to_complete,
+        percentile_cont(0.5) within group (
+            order by learner_events.days_to_complete
+        ) as median_days_to_complete,
         sum(learner_events.duration_seconds) / 3600.0 as learning_hours
 
     from learner_events
@@ -283,7 +285,7 @@ cumulated as (
 final as (
 
     select
-        cumulated.month_start as month,
+        cumulated.month_start as month,  -- noqa: RF04
         cast(cumulated.org_unit_id as varchar) as org_unit_id,
         cast(cumulated.audience as varchar) as audience,
         cast(cumulated.item_uid as varchar) as item_uid,

@@ -15,7 +15,9 @@ enrolments as (
         worker_id,
         item_uid,
         min(occurred_at) as enrolled_at,
-        min(case when verb in ('completed', 'passed', 'satisfied') then occurred_at end) as completed_at,
+        min(
+            case when verb in ('completed', 'passed', 'satisfied') then occurred_at end
+        ) as completed_at,
         min(case when verb = 'passed' then occurred_at end) as passed_at,
         count(*) as statement_count
 
@@ -34,7 +36,8 @@ timed as (
         completed_at,
         passed_at,
         statement_count,
-        {{ dbt.datediff('enrolled_at', 'completed_at', 'day') }} as days_to_complete,
+        -- calendar days (UTC) between the two dates
+        cast(completed_at as date) - cast(enrolled_at as date) as days_to_complete,
         completed_at is not null as is_completed,
         passed_at is not null as is_passed
 

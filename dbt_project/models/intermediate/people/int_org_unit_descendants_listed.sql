@@ -1,11 +1,11 @@
-{#- The org tree closure at every HR snapshot: for every unit, itself (depth 0) and every unit below
+{#- The org tree closure at every HR snapshot: for every unit, itself (levels_below 0) and every unit below
     it at any depth, so a unit's figures can include all units below it. The depth guard stops a
-    cycle (which the contract forbids) from recursing forever; the depth test then fails loudly. -#}
+    cycle (which the contract forbids) from recursing forever; the levels_below test then fails loudly. -#}
 with recursive
 
 org_units as (
 
-    select * from {{ ref('stg_hr__org_units') }}
+    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
 
 ),
 
@@ -15,7 +15,7 @@ descendants as (
         snapshot_date,
         org_unit_id,
         org_unit_id as descendant_org_unit_id,
-        0 as depth
+        0 as levels_below
 
     from org_units
 
@@ -25,14 +25,14 @@ descendants as (
         descendants.snapshot_date,
         descendants.org_unit_id,
         org_units.org_unit_id as descendant_org_unit_id,
-        descendants.depth + 1 as depth
+        descendants.levels_below + 1 as levels_below
 
     from descendants
     inner join org_units
         on
             descendants.snapshot_date = org_units.snapshot_date
             and descendants.descendant_org_unit_id = org_units.parent_org_unit_id
-    where descendants.depth < 32
+    where descendants.levels_below < 32
 
 )
 

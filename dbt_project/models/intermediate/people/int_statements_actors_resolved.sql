@@ -25,6 +25,20 @@ worker_ids as (
 
 ),
 
+worker_emails_ranked as (
+
+    select
+        work_email,
+        worker_id,
+        row_number() over (
+            partition by work_email
+            order by snapshot_date desc, worker_id asc
+        ) as holder_rank
+
+    from workers
+
+),
+
 worker_emails as (
 
     select
@@ -32,11 +46,8 @@ worker_emails as (
         worker_id,
         {{ people_sha1("'mailto:' || work_email") }} as mbox_sha1sum
 
-    from workers
-    qualify row_number() over (
-        partition by work_email
-        order by snapshot_date desc, worker_id asc
-    ) = 1
+    from worker_emails_ranked
+    where holder_rank = 1
 
 ),
 

@@ -12,7 +12,7 @@ workforce as (
 
 worker_skills as (
 
-    select * from {{ ref('stg_hr__worker_skills') }}
+    select * from {{ ref('int_worker_skills_aligned_to_snapshots') }}
 
 ),
 
@@ -63,9 +63,19 @@ granted as (
 
 skill_keys as (
 
-    select snapshot_date, worker_id, skill_id from recorded
+    select
+        snapshot_date,
+        worker_id,
+        skill_id
+    from recorded
+
     union
-    select snapshot_date, worker_id, skill_id from granted
+
+    select
+        snapshot_date,
+        worker_id,
+        skill_id
+    from granted
 
 ),
 

@@ -7,13 +7,13 @@ with
 
 workers as (
 
-    select * from {{ ref('stg_hr__workers') }}
+    select * from {{ ref('int_workers_aligned_to_snapshots') }}
 
 ),
 
 job_profiles as (
 
-    select * from {{ ref('stg_hr__job_profiles') }}
+    select * from {{ ref('int_job_profiles_aligned_to_snapshots') }}
 
 ),
 

@@ -8,14 +8,23 @@ source as (
 
 ),
 
+ranked_loads as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by _as_of_date
+            order by _loaded_at desc, _load_id desc
+        ) as load_rank
+    from source
+
+),
+
 latest_load_per_snapshot as (
 
     select *
-    from source
-    qualify dense_rank() over (
-        partition by _as_of_date
-        order by _loaded_at desc, _load_id desc
-    ) = 1
+    from ranked_loads
+    where load_rank = 1
 
 ),
 

@@ -8,13 +8,22 @@ source as (
 
 ),
 
+ranked_loads as (
+
+    select
+        *,
+        dense_rank() over (
+            order by _as_of_date desc, _loaded_at desc, _load_id desc
+        ) as load_rank
+    from source
+
+),
+
 latest_delivery as (
 
     select *
-    from source
-    qualify dense_rank() over (
-        order by _as_of_date desc, _loaded_at desc, _load_id desc
-    ) = 1
+    from ranked_loads
+    where load_rank = 1
 
 ),
 

@@ -10,14 +10,23 @@ source as (
 
 ),
 
+ranked_loads as (
+
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by _loaded_at asc, _load_id asc, _line_number asc
+        ) as load_rank
+    from source
+
+),
+
 first_delivery_per_id as (
 
     select *
-    from source
-    qualify row_number() over (
-        partition by id
-        order by _loaded_at asc, _load_id asc, _line_number asc
-    ) = 1
+    from ranked_loads
+    where load_rank = 1
 
 ),
 
@@ -36,7 +45,7 @@ renamed as (
         actor_account_name,
         verb_id,
         -- short verb name: the last path segment of the verb IRI (completed, passed, satisfied, voided, ...)
-        regexp_extract(rtrim(verb_id, '/'), '[^/#]+$') as verb,
+        {{ people_iri_last_segment('verb_id') }} as verb,
         object_type,
         result_duration,
 
@@ -49,7 +58,7 @@ renamed as (
         result_success as is_success,
 
         -- timestamps
-        "timestamp" as occurred_at,
+        "timestamp" as occurred_at,  -- noqa: RF06
         stored as stored_at,
         _loaded_at as loaded_at
 
