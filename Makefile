@@ -68,6 +68,7 @@ lint: install
 	@ruff check .
 	@ruff format --check .
 	@readiness dbt-sources --check
+	@readiness docs --check
 	@sqlfluff lint dbt_project --processes 2
 
 test: lint

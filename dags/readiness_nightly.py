@@ -70,7 +70,7 @@ def readiness_nightly() -> None:
         return tasks.prepare_candidate()
 
     @task(outlets=list(MART_ASSETS.values()))
-    def publish(run_id: str | None = None, ds: str | None = None):  # noqa: ANN201 (yields Metadata)
+    def publish(run_id: str | None = None, ds: str | None = None):
         from readiness import tasks
 
         row_counts = tasks.publish_candidate(str(run_id), str(ds))

@@ -159,9 +159,7 @@ def test_every_switch_of_the_package_is_off_in_compose(services: dict[str, Any])
     for name in AIRFLOW_SERVICES:
         env = _env(services[name])
         wrong = {
-            key: env.get(key)
-            for key, off in config.TELEMETRY_OFF.items()
-            if str(env.get(key)).lower() != off.lower()
+            key: env.get(key) for key, off in config.TELEMETRY_OFF.items() if str(env.get(key)).lower() != off.lower()
         }
         assert not wrong, f"{name}: not set as readiness.config.TELEMETRY_OFF says: {wrong}"
 
@@ -193,11 +191,7 @@ def test_metadata_db_is_postgres_16(services: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", CODE_SERVICES)
 def test_project_folders_are_mounted(services: dict[str, Any], name: str) -> None:
     mounts = _mounts(services[name])
-    wrong = {
-        target: mounts.get(target)
-        for target, source in PROJECT_MOUNTS.items()
-        if mounts.get(target) != source
-    }
+    wrong = {target: mounts.get(target) for target, source in PROJECT_MOUNTS.items() if mounts.get(target) != source}
     assert not wrong, f"{name}: project folders not mounted as expected: {wrong}"
 
 
@@ -209,9 +203,7 @@ def test_init_migrates_the_db_and_creates_the_duckdb_pool(services: dict[str, An
     assert _mounts(init)[script_in_container] == "./docker/airflow-init.sh"
     assert _mounts(init)["/opt/airflow/data"] == "./data"
 
-    steps = [
-        line.strip() for line in INIT_SCRIPT.read_text().splitlines() if not line.strip().startswith("#")
-    ]
+    steps = [line.strip() for line in INIT_SCRIPT.read_text().splitlines() if not line.strip().startswith("#")]
     assert any(re.search(r"\bairflow db migrate\b", step) for step in steps)
     assert any(
         re.search(r'\bairflow pools set readiness_duckdb 1 "single writer of the DuckDB warehouse"', step)
@@ -227,11 +219,7 @@ def test_airflow_config_variables_exist() -> None:
         pytest.skip("apache-airflow is not installed")
     config_yml = Path(next(iter(spec.submodule_search_locations))) / "config_templates" / "config.yml"
     sections = yaml.safe_load(config_yml.read_text())
-    names = {
-        key
-        for service in yaml.safe_load(COMPOSE_FILE.read_text())["services"].values()
-        for key in _env(service)
-    }
+    names = {key for service in yaml.safe_load(COMPOSE_FILE.read_text())["services"].values() for key in _env(service)}
     names |= set(_dockerfile_env())
     unknown = []
     for name in sorted(names):
@@ -327,9 +315,7 @@ def test_no_literal_secrets(compose: dict[str, Any]) -> None:
     pairs += list(_dockerfile_env().items())
     pairs += [("Dockerfile", args) for _, args in _dockerfile_instructions()]
     pairs += [
-        ("docker/" + path.name, path.read_text())
-        for path in sorted((ROOT / "docker").rglob("*"))
-        if path.is_file()
+        ("docker/" + path.name, path.read_text()) for path in sorted((ROOT / "docker").rglob("*")) if path.is_file()
     ]
     findings = _secret_findings(pairs)
     assert not findings, f"hard-coded secrets: {findings}"
@@ -391,14 +377,12 @@ def _run_compose_config(
 
 
 def test_compose_config_is_valid(compose_command: list[str], tmp_path: Path) -> None:
-    env = {**os.environ, **{name: "test-only-not-a-secret" for name in REQUIRED_SECRETS}}
+    env = {**os.environ, **dict.fromkeys(REQUIRED_SECRETS, "test-only-not-a-secret")}
     result = _run_compose_config(compose_command, tmp_path, env)
     assert result.returncode == 0, result.stderr
 
 
-def test_compose_refuses_to_start_without_the_pseudonym_key(
-    compose_command: list[str], tmp_path: Path
-) -> None:
+def test_compose_refuses_to_start_without_the_pseudonym_key(compose_command: list[str], tmp_path: Path) -> None:
     env = {**os.environ, "AIRFLOW__API_AUTH__JWT_SECRET": "test-only-not-a-secret"}
     env.pop("READINESS_PSEUDONYM_KEY", None)
     result = _run_compose_config(compose_command, tmp_path, env)
@@ -434,9 +418,7 @@ def test_dockerfile_installs_the_lock_and_the_project() -> None:
 
 def test_dockerignore_keeps_data_and_local_state_out_of_the_image() -> None:
     patterns = {
-        line.strip()
-        for line in DOCKERIGNORE.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")
     }
     expected = {".venv", "data/", ".git", "airflow_home/", "dbt_project/target", "dbt_project/logs", ".env"}
     assert expected <= patterns, f"missing: {sorted(expected - patterns)}"

@@ -22,49 +22,104 @@ AS_OF = date(2026, 11, 27)
 SNAPSHOTS = ("2026-09-30", "2026-10-31", "2026-11-27")
 HEADERS = {
     "workers": "worker_id,first_name,last_name,work_email,job_profile_id,org_unit_id,cost_center_id,"
-               "manager_worker_id,country_code,hire_date,termination_date,worker_status,fte",
+    "manager_worker_id,country_code,hire_date,termination_date,worker_status,fte",
     "job_profiles": "job_profile_id,job_title,job_family,management_level",
     "org_units": "org_unit_id,org_unit_name,parent_org_unit_id,org_unit_type,cost_center_id,is_ai_ccoe",
     "worker_skills": "worker_id,skill_id,proficiency,evidence,assessed_date,expires_date",
-    "budget": "budget_version,fiscal_year,fiscal_quarter,cost_center_id,category,amount,currency,"
-              "approved_date",
+    "budget": "budget_version,fiscal_year,fiscal_quarter,cost_center_id,category,amount,currency,approved_date",
     "gl_actuals": "journal_id,line_number,posting_date,cost_center_id,gl_account,vendor_name,description,"
-                  "amount,currency,project_code",
+    "amount,currency,project_code",
     "fx_rates": "rate_date,from_currency,to_currency,rate",
 }
-KEYS = {"workers": ("worker_id",), "job_profiles": ("job_profile_id",), "org_units": ("org_unit_id",),
-        "worker_skills": ("worker_id", "skill_id"), "gl_actuals": ("journal_id", "line_number"),
-        "budget": ("budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
-        "fx_rates": ("rate_date", "from_currency", "to_currency")}
-SKILLS = {"genai_fundamentals", "responsible_ai", "ai_business_impact", "ai_decision_making",
-          "prompt_engineering", "copilot_productivity", "ai_feedback", "azure_openai_development",
-          "llm_operations", "natural_language_processing", "ai_security", "ai_learning_design"}
+KEYS = {
+    "workers": ("worker_id",),
+    "job_profiles": ("job_profile_id",),
+    "org_units": ("org_unit_id",),
+    "worker_skills": ("worker_id", "skill_id"),
+    "gl_actuals": ("journal_id", "line_number"),
+    "budget": ("budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
+    "fx_rates": ("rate_date", "from_currency", "to_currency"),
+}
+SKILLS = {
+    "genai_fundamentals",
+    "responsible_ai",
+    "ai_business_impact",
+    "ai_decision_making",
+    "prompt_engineering",
+    "copilot_productivity",
+    "ai_feedback",
+    "azure_openai_development",
+    "llm_operations",
+    "natural_language_processing",
+    "ai_security",
+    "ai_learning_design",
+}
 REFERENCE_ITEMS = {  # REFERENCE.md: uid -> (catalogue array, title, url, duration_in_minutes)
     "introduction-generative-ai": (
-        "learningPaths", "Microsoft Azure AI Fundamentals: Generative AI",
-        "https://learn.microsoft.com/training/paths/introduction-generative-ai/", 180),
+        "learningPaths",
+        "Microsoft Azure AI Fundamentals: Generative AI",
+        "https://learn.microsoft.com/training/paths/introduction-generative-ai/",
+        180,
+    ),
     "intro-generative-ai-for-trainers": (
-        "learningPaths", "Introduction to generative AI for trainers",
-        "https://learn.microsoft.com/training/paths/intro-generative-ai-for-trainers/", 240),
+        "learningPaths",
+        "Introduction to generative AI for trainers",
+        "https://learn.microsoft.com/training/paths/intro-generative-ai-for-trainers/",
+        240,
+    ),
     "develop-ai-solutions-azure-openai": (
-        "learningPaths", "Develop Generative AI solutions with Azure OpenAI Service",
-        "https://learn.microsoft.com/training/paths/develop-ai-solutions-azure-openai/", 480),
+        "learningPaths",
+        "Develop Generative AI solutions with Azure OpenAI Service",
+        "https://learn.microsoft.com/training/paths/develop-ai-solutions-azure-openai/",
+        480,
+    ),
     "security-copilot-and-ai": (
-        "learningPaths", "Get started with Microsoft Copilot for Security",
-        "https://learn.microsoft.com/training/paths/security-copilot-and-ai/", 150),
+        "learningPaths",
+        "Get started with Microsoft Copilot for Security",
+        "https://learn.microsoft.com/training/paths/security-copilot-and-ai/",
+        150,
+    ),
     "career-essentials-generative-ai": (
-        "learningPaths", "Career Essentials in Generative AI by Microsoft and LinkedIn",
+        "learningPaths",
+        "Career Essentials in Generative AI by Microsoft and LinkedIn",
         "https://www.linkedin.com/learning/paths/career-essentials-in-generative-ai-by-microsoft-and-linkedin",
-        240),
-    "generative-ai-for-beginners": ("courses", "Generative AI for Beginners - A Course",
-                                    "https://microsoft.github.io/generative-ai-for-beginners/", 1260),
+        240,
+    ),
+    "generative-ai-for-beginners": (
+        "courses",
+        "Generative AI for Beginners - A Course",
+        "https://microsoft.github.io/generative-ai-for-beginners/",
+        1260,
+    ),
 }
 FOCUS_REQUIRED = {
-    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency", "BillingAccountId",
-    "BillingAccountName", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd",
-    "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargeFrequency", "ServiceCategory", "ServiceName",
-    "ProviderName", "PublisherName", "InvoiceIssuerName", "RegionId", "ResourceId", "ResourceName",
-    "SubAccountId", "SubAccountName", "Tags"}
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "ContractedCost",
+    "BillingCurrency",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingPeriodStart",
+    "BillingPeriodEnd",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ServiceCategory",
+    "ServiceName",
+    "ProviderName",
+    "PublisherName",
+    "InvoiceIssuerName",
+    "RegionId",
+    "ResourceId",
+    "ResourceName",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
+}
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +153,9 @@ def test_same_seed_gives_same_bytes_and_another_seed_differs(landing, tmp_path: 
     for name in summary.files:
         assert (root / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     other = generate_organisation(tmp_path / "other", employees=60, seed=8, as_of=AS_OF)
-    assert (tmp_path / "other" / "hr/workers/workers_2026-11-27.csv").read_bytes() != \
-        (root / "hr/workers/workers_2026-11-27.csv").read_bytes()
+    assert (tmp_path / "other" / "hr/workers/workers_2026-11-27.csv").read_bytes() != (
+        root / "hr/workers/workers_2026-11-27.csv"
+    ).read_bytes()
     assert other.files.keys() == summary.files.keys()
 
 
@@ -107,12 +163,18 @@ def test_layout_and_summary_match_the_files(landing) -> None:
     root, summary = landing
     written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert written == sorted(summary.files)
-    expected = {f"hr/{e}/{e}_{d}.csv" for e in ("workers", "job_profiles", "org_units", "worker_skills")
-                for d in SNAPSHOTS}
-    expected |= {"lms/catalog/catalog_2026-11-27.json", "lms/statements/statements_2026-11-27.jsonl",
-                 "finance/budget/budget_2025-12-15.csv", "finance/budget/budget_2026-07-10.csv",
-                 "finance/gl_actuals/gl_actuals_2026-11-27.csv", "finance/fx_rates/fx_rates_2026-11-27.csv",
-                 "finance/cloud_costs/cloud_costs_2026-11-27.parquet"}
+    expected = {
+        f"hr/{e}/{e}_{d}.csv" for e in ("workers", "job_profiles", "org_units", "worker_skills") for d in SNAPSHOTS
+    }
+    expected |= {
+        "lms/catalog/catalog_2026-11-27.json",
+        "lms/statements/statements_2026-11-27.jsonl",
+        "finance/budget/budget_2025-12-15.csv",
+        "finance/budget/budget_2026-07-10.csv",
+        "finance/gl_actuals/gl_actuals_2026-11-27.csv",
+        "finance/fx_rates/fx_rates_2026-11-27.csv",
+        "finance/cloud_costs/cloud_costs_2026-11-27.parquet",
+    }
     assert set(written) == expected
     for name, count in summary.files.items():
         _, extract, file = name.split("/")
@@ -186,8 +248,7 @@ def test_org_tree_has_one_root_no_cycle_and_a_ccoe(landing) -> None:
 def test_job_profiles_and_skills(landing) -> None:
     root, _ = landing
     profiles = hr(root, "job_profiles")
-    assert {p["management_level"] for p in profiles} == {"Individual Contributor", "Manager", "Director",
-                                                        "Executive"}
+    assert {p["management_level"] for p in profiles} == {"Individual Contributor", "Manager", "Director", "Executive"}
     families = {p["job_family"] for p in profiles}
     technical = {"Software Engineering", "Data & Analytics", "IT Operations", "Security"}
     assert technical | {"Finance", "Sales", "Marketing"} <= families
@@ -212,8 +273,9 @@ def test_catalogue_holds_the_reference_items(landing) -> None:
         found = (found_array, item["title"], item["url"], item["duration_in_minutes"])
         assert found == (array, title, url, minutes)
     for _, item in by_uid.values():
-        assert {"uid", "title", "summary", "levels", "roles", "products", "duration_in_minutes", "url",
-                "type"} <= set(item)
+        assert {"uid", "title", "summary", "levels", "roles", "products", "duration_in_minutes", "url", "type"} <= set(
+            item
+        )
     for path in items["learningPaths"]:
         assert all(m in by_uid for m in path["modules"])
 
@@ -245,8 +307,7 @@ def test_statements_are_xapi_about_catalogue_items_and_hr_workers(landing) -> No
     verbs = Counter(s["verb"]["id"].rsplit("/", 1)[-1] for s in rows)
     assert verbs["voided"] > 0 and verbs["completed"] > 0 and verbs["registered"] > 0
     by_worker = {f"mailto:{w['work_email']}": w["worker_id"] for w in workers}
-    by_worker |= {hashlib.sha1(f"mailto:{w['work_email']}".encode()).hexdigest(): w["worker_id"]
-                  for w in workers}
+    by_worker |= {hashlib.sha1(f"mailto:{w['work_email']}".encode()).hexdigest(): w["worker_id"] for w in workers}
     share = len({by_worker.get(k, k) for k in learners}) / len(workers)
     assert 0.3 <= share <= 0.8
 

@@ -18,68 +18,223 @@ Journal = tuple[date, str, list[tuple[int, str, str, float]]]  # date, cc, [(acc
 FX_MEANS = {"EUR": 1.08, "GBP": 1.27}  # USD per unit; the random walk reverts towards these
 # category -> (share of departments budgeting it, annual USD per head, GL accounts, vendors, what is bought)
 GL_PLAN: dict[str, tuple[float, float, tuple[int, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "training": (1.0, 220, (6110, 6120, 6130),
-                 ("Microsoft", "LinkedIn", "Coursera", "Pluralsight", "O'Reilly Media"),
-                 ("learning licences", "instructor-led AI workshop", "certification exam vouchers")),
-    "tools_and_licenses": (0.7, 360, (6210, 6220), ("Microsoft", "GitHub", "OpenAI", "Atlassian"),
-                           ("Microsoft 365 Copilot licences", "GitHub Copilot seats",
-                            "ChatGPT Enterprise seats")),
-    "cloud_ai_services": (0.0, 0, (6310, 6320), ("Microsoft", "Amazon Web Services"),
-                          ("Azure OpenAI provisioned throughput", "Bedrock provisioned throughput")),
-    "hiring": (0.4, 300, (6410, 6420), ("Hays", "Robert Half", "Michael Page", "Randstad", "LinkedIn"),
-               ("AI engineer placement fee", "contract data scientist", "recruiting campaign")),
-    "operations": (0.3, 120, (6510, 6520), ("Accenture", "Avanade", "Capgemini", "Deloitte"),
-                   ("AI operations support", "GenAI advisory services")),
+    "training": (
+        1.0,
+        220,
+        (6110, 6120, 6130),
+        ("Microsoft", "LinkedIn", "Coursera", "Pluralsight", "O'Reilly Media"),
+        ("learning licences", "instructor-led AI workshop", "certification exam vouchers"),
+    ),
+    "tools_and_licenses": (
+        0.7,
+        360,
+        (6210, 6220),
+        ("Microsoft", "GitHub", "OpenAI", "Atlassian"),
+        ("Microsoft 365 Copilot licences", "GitHub Copilot seats", "ChatGPT Enterprise seats"),
+    ),
+    "cloud_ai_services": (
+        0.0,
+        0,
+        (6310, 6320),
+        ("Microsoft", "Amazon Web Services"),
+        ("Azure OpenAI provisioned throughput", "Bedrock provisioned throughput"),
+    ),
+    "hiring": (
+        0.4,
+        300,
+        (6410, 6420),
+        ("Hays", "Robert Half", "Michael Page", "Randstad", "LinkedIn"),
+        ("AI engineer placement fee", "contract data scientist", "recruiting campaign"),
+    ),
+    "operations": (
+        0.3,
+        120,
+        (6510, 6520),
+        ("Accenture", "Avanade", "Capgemini", "Deloitte"),
+        ("AI operations support", "GenAI advisory services"),
+    ),
 }
 CLOUD_BUDGET_FAMILIES = ("Data & Analytics", "Software Engineering")  # these departments (and the CCoE)
 OVERRUN, UNDERSPEND = 0.2, 0.25  # share of (cost centre, category, quarter) running over / under budget
 PROJECT_CODES = ("AI-ADOPT-2026", "GENAI-PILOT", "COPILOT-ROLLOUT", "CCOE-PLATFORM", "", "")
 FOCUS_COLUMNS = [
-    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription",
-    "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory",
-    "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountStatus", "CommitmentDiscountType",
-    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice", "EffectiveCost",
-    "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory", "PricingQuantity", "PricingUnit",
-    "ProviderName", "PublisherName", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType",
-    "ServiceCategory", "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
-    "x_ResourceGroupName"]
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "SkuId",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
+    "x_ResourceGroupName",
+]
 AI_CATEGORY = "AI and Machine Learning"
 # key -> (ProviderName, ServiceName, ServiceCategory, ResourceType, type path, ChargeDescription, unit,
 # list unit price, daily list cost range, weight in the mix). Azure names as in Microsoft's FOCUS export.
 SERVICES = {
-    "openai": ("Microsoft", "Azure AI Services", AI_CATEGORY, "Azure OpenAI",
-               "microsoft.cognitiveservices/accounts", "Azure OpenAI - gpt-4o Glbl Input Tokens", "1K Tokens",
-               0.0025, (40, 300), 14),
-    "search": ("Microsoft", "Azure AI Search", "Analytics", "Search service",
-               "microsoft.search/searchservices", "Azure AI Search - Standard S1 - Unit", "Hours", 0.336,
-               (8, 25), 5),
-    "aml": ("Microsoft", "Azure Machine Learning", AI_CATEGORY, "Azure Machine Learning workspace",
-            "microsoft.machinelearningservices/workspaces", "NCads H100 v5 - NC40ads H100 v5", "Hours", 6.98,
-            (20, 160), 6),
-    "vm": ("Microsoft", "Virtual Machines", "Compute", "Virtual machine", "microsoft.compute/virtualmachines",
-           "Virtual Machines Dsv5 Series - D4s v5", "Hours", 0.192, (4, 40), 22),
-    "storage": ("Microsoft", "Storage Accounts", "Storage", "Storage account",
-                "microsoft.storage/storageaccounts", "Hot LRS Data Stored", "GB/Month", 0.0006, (1, 15), 14),
-    "bedrock": ("AWS", "Amazon Bedrock", AI_CATEGORY, "model-invocation", "bedrock",
-                "Claude 3.5 Sonnet input tokens", "1K Tokens", 0.003, (30, 220), 8),
-    "sagemaker": ("AWS", "Amazon SageMaker", AI_CATEGORY, "endpoint", "sagemaker",
-                  "ml.g5.2xlarge hosting instance hour", "Hours", 1.515, (20, 100), 4),
-    "ec2": ("AWS", "Amazon Elastic Compute Cloud", "Compute", "instance", "ec2",
-            "On Demand Linux m6i.xlarge Instance Hour", "Hours", 0.192, (5, 60), 18),
-    "rds": ("AWS", "Amazon Relational Database Service", "Databases", "db", "rds",
-            "db.r6g.large PostgreSQL instance hour", "Hours", 0.26, (6, 30), 9),
+    "openai": (
+        "Microsoft",
+        "Azure AI Services",
+        AI_CATEGORY,
+        "Azure OpenAI",
+        "microsoft.cognitiveservices/accounts",
+        "Azure OpenAI - gpt-4o Glbl Input Tokens",
+        "1K Tokens",
+        0.0025,
+        (40, 300),
+        14,
+    ),
+    "search": (
+        "Microsoft",
+        "Azure AI Search",
+        "Analytics",
+        "Search service",
+        "microsoft.search/searchservices",
+        "Azure AI Search - Standard S1 - Unit",
+        "Hours",
+        0.336,
+        (8, 25),
+        5,
+    ),
+    "aml": (
+        "Microsoft",
+        "Azure Machine Learning",
+        AI_CATEGORY,
+        "Azure Machine Learning workspace",
+        "microsoft.machinelearningservices/workspaces",
+        "NCads H100 v5 - NC40ads H100 v5",
+        "Hours",
+        6.98,
+        (20, 160),
+        6,
+    ),
+    "vm": (
+        "Microsoft",
+        "Virtual Machines",
+        "Compute",
+        "Virtual machine",
+        "microsoft.compute/virtualmachines",
+        "Virtual Machines Dsv5 Series - D4s v5",
+        "Hours",
+        0.192,
+        (4, 40),
+        22,
+    ),
+    "storage": (
+        "Microsoft",
+        "Storage Accounts",
+        "Storage",
+        "Storage account",
+        "microsoft.storage/storageaccounts",
+        "Hot LRS Data Stored",
+        "GB/Month",
+        0.0006,
+        (1, 15),
+        14,
+    ),
+    "bedrock": (
+        "AWS",
+        "Amazon Bedrock",
+        AI_CATEGORY,
+        "model-invocation",
+        "bedrock",
+        "Claude 3.5 Sonnet input tokens",
+        "1K Tokens",
+        0.003,
+        (30, 220),
+        8,
+    ),
+    "sagemaker": (
+        "AWS",
+        "Amazon SageMaker",
+        AI_CATEGORY,
+        "endpoint",
+        "sagemaker",
+        "ml.g5.2xlarge hosting instance hour",
+        "Hours",
+        1.515,
+        (20, 100),
+        4,
+    ),
+    "ec2": (
+        "AWS",
+        "Amazon Elastic Compute Cloud",
+        "Compute",
+        "instance",
+        "ec2",
+        "On Demand Linux m6i.xlarge Instance Hour",
+        "Hours",
+        0.192,
+        (5, 60),
+        18,
+    ),
+    "rds": (
+        "AWS",
+        "Amazon Relational Database Service",
+        "Databases",
+        "db",
+        "rds",
+        "db.r6g.large PostgreSQL instance hour",
+        "Hours",
+        0.26,
+        (6, 30),
+        9,
+    ),
 }
 # billing account -> (name, currency, negotiated discount, regions, subscription prefix); Europe bills in EUR
 BILLING = {
-    "/providers/Microsoft.Billing/billingAccounts/8611537": ("Contoso Ltd", "USD", 0.10, ("eastus2",),
-                                                             "contoso"),
-    "/providers/Microsoft.Billing/billingAccounts/9302214": ("Contoso Europe GmbH", "EUR", 0.12,
-                                                             ("westeurope", "swedencentral"), "contoso-eu"),
+    "/providers/Microsoft.Billing/billingAccounts/8611537": ("Contoso Ltd", "USD", 0.10, ("eastus2",), "contoso"),
+    "/providers/Microsoft.Billing/billingAccounts/9302214": (
+        "Contoso Europe GmbH",
+        "EUR",
+        0.12,
+        ("westeurope", "swedencentral"),
+        "contoso-eu",
+    ),
     "412398765012": ("Contoso AWS Organization", "USD", 0.06, ("us-east-1", "us-west-2"), "contoso-aws"),
 }
-AI_OWNERS = (("AI Cloud Center of Excellence", 55), ("Software Engineering", 15), ("Data & Analytics", 15),
-             ("Marketing", 8), ("Customer Support", 7))  # departments running AI workloads, weighted
+AI_OWNERS = (
+    ("AI Cloud Center of Excellence", 55),
+    ("Software Engineering", 15),
+    ("Data & Analytics", 15),
+    ("Marketing", 8),
+    ("Customer Support", 7),
+)  # departments running AI workloads, weighted
 TAG_KEYS, TAG_KEY_WEIGHTS = ("cost_center", "CostCenter", " CostCenter ", "costcenter"), (40, 35, 15, 10)
 APPLICATIONS = ("support-assistant", "doc-search", "sales-copilot", "forecasting", "intranet", "data-lake")
 UNTAGGED_EVERY, UNTAGGED_ROW_SHARE = 7, 0.03  # every 7th AI resource is untagged; tags missing some days
@@ -122,45 +277,75 @@ def _resource(rng: random.Random, n: int, key: str, depts: dict[str, str], year:
     issuer = "Microsoft" if azure else "Amazon Web Services, Inc."
     aws_account = str(100000000000 + zlib.crc32(sub_name.encode()))
     return {
-        "BillingAccountId": account, "BillingAccountName": name, "BillingCurrency": currency,
-        "ConsumedUnit": unit, "InvoiceIssuerName": issuer, "ListUnitPrice": price, "PricingUnit": unit,
+        "BillingAccountId": account,
+        "BillingAccountName": name,
+        "BillingCurrency": currency,
+        "ConsumedUnit": unit,
+        "InvoiceIssuerName": issuer,
+        "ListUnitPrice": price,
+        "PricingUnit": unit,
         "ProviderName": provider,
-        "PublisherName": issuer, "RegionId": region, "RegionName": region.replace("-", " ").title(),
+        "PublisherName": issuer,
+        "RegionId": region,
+        "RegionName": region.replace("-", " ").title(),
         "ResourceId": f"/subscriptions/{sub_id}/resourcegroups/rg-{sub_name}/providers/{path}/{res_name}"
-        if azure else f"arn:aws:{path}:{region}:{aws_account}:{res_name}",
-        "ResourceName": res_name, "ResourceType": rtype,
-        "ServiceCategory": category, "ServiceName": service, "SkuId": f"{zlib.crc32(service.encode()):08X}",
+        if azure
+        else f"arn:aws:{path}:{region}:{aws_account}:{res_name}",
+        "ResourceName": res_name,
+        "ResourceType": rtype,
+        "ServiceCategory": category,
+        "ServiceName": service,
+        "SkuId": f"{zlib.crc32(service.encode()):08X}",
         "SubAccountId": f"/subscriptions/{sub_id}" if azure else aws_account,
-        "SubAccountName": sub_name, "x_ResourceGroupName": f"rg-{sub_name}" if azure else None,
-        "_key": key, "_tags": tags, "_cc": cc, "_ai": ai or genai_compute, "_discount": discount,
+        "SubAccountName": sub_name,
+        "x_ResourceGroupName": f"rg-{sub_name}" if azure else None,
+        "_key": key,
+        "_tags": tags,
+        "_cc": cc,
+        "_ai": ai or genai_compute,
+        "_discount": discount,
         "_daily": rng.uniform(low, high),  # some resources are created during the year
-        "_start": date(year, 1, 1) + timedelta(days=0 if rng.random() < 0.7 else rng.randint(30, 250))}
+        "_start": date(year, 1, 1) + timedelta(days=0 if rng.random() < 0.7 else rng.randint(30, 250)),
+    }
 
 
-def _charge(res: dict[str, object], day: date, tags: object, kind: str, description: str, list_cost: float,
-            cost: float) -> dict[str, object]:
+def _charge(
+    res: dict[str, object], day: date, tags: object, kind: str, description: str, list_cost: float, cost: float
+) -> dict[str, object]:
     """One FOCUS row of a resource for a day; costs in the billing currency, missing columns null."""
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     period, price = start.replace(day=1), res["ListUnitPrice"] if kind == "Usage" else None
     quantity = round(list_cost / price, 6) if isinstance(price, float) else None
-    return {**{k: v for k, v in res.items() if not k.startswith("_")},
-            "BilledCost": cost, "EffectiveCost": cost, "ContractedCost": cost, "ListCost": list_cost,
-            "BillingPeriodStart": period, "BillingPeriodEnd": (period + timedelta(days=32)).replace(day=1),
-            "ChargePeriodStart": start, "ChargePeriodEnd": start + timedelta(days=1), "ChargeCategory": kind,
-            "ChargeDescription": description,
-            "ChargeFrequency": "Usage-Based" if kind == "Usage" else "One-Time",
-            "ConsumedQuantity": quantity, "PricingQuantity": quantity,
-            "PricingCategory": "Standard" if price else None,
-            "ContractedUnitPrice": round(price * cost / list_cost, 8) if quantity else None,
-            "Tags": None if tags is None else json.dumps(tags)}
+    return {
+        **{k: v for k, v in res.items() if not k.startswith("_")},
+        "BilledCost": cost,
+        "EffectiveCost": cost,
+        "ContractedCost": cost,
+        "ListCost": list_cost,
+        "BillingPeriodStart": period,
+        "BillingPeriodEnd": (period + timedelta(days=32)).replace(day=1),
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": start + timedelta(days=1),
+        "ChargeCategory": kind,
+        "ChargeDescription": description,
+        "ChargeFrequency": "Usage-Based" if kind == "Usage" else "One-Time",
+        "ConsumedQuantity": quantity,
+        "PricingQuantity": quantity,
+        "PricingCategory": "Standard" if price else None,
+        "ContractedUnitPrice": round(price * cost / list_cost, 8) if quantity else None,
+        "Tags": None if tags is None else json.dumps(tags),
+    }
 
 
 def cloud_costs(org: Organisation, seed: int, as_of: date) -> tuple[pa.Table, dict[tuple[str, int], float]]:
     """Daily FOCUS rows for the fiscal year to date, and attributed in-scope USD spend by (cc, quarter)."""
     rng, year_start = random.Random(f"{seed}:cloud"), date(as_of.year, 1, 1)
     depts = {u.name: u.cost_center_id for u in org.units if u.unit_type == "Department"}
-    keys = list(SERVICES) + rng.choices(list(SERVICES), weights=[s[-1] for s in SERVICES.values()],
-                                        k=max(0, 30 + len(org.workers) // 25 - len(SERVICES)))
+    keys = list(SERVICES) + rng.choices(
+        list(SERVICES),
+        weights=[s[-1] for s in SERVICES.values()],
+        k=max(0, 30 + len(org.workers) // 25 - len(SERVICES)),
+    )
     resources = [_resource(rng, n, key, depts, as_of.year) for n, key in enumerate(keys)]
     for i, res in enumerate(r for r in resources if r["ServiceCategory"] == AI_CATEGORY):
         if i % UNTAGGED_EVERY == 1:  # nobody tagged it: its spend is in scope but unattributed
@@ -183,11 +368,30 @@ def cloud_costs(org: Organisation, seed: int, as_of: date) -> tuple[pa.Table, di
     credited = next(r for r in resources if r["_key"] in ("openai", "bedrock") and r["_cc"])
     for month in range(2, as_of.month + 1, 3):  # quarterly promotional credits on an AI resource
         amount = -round(rng.uniform(500, 2000), 2)
-        rows.append(_charge(credited, date(as_of.year, month, 1), credited["_tags"], "Credit",
-                            f"{credited['ServiceName']} promotional credit", amount, amount))
-    schema = pa.schema([(c, pa.timestamp("us", tz="UTC") if c.endswith(("Start", "End"))
-                          else pa.float64() if c.endswith(("Cost", "Price", "Quantity")) else pa.string())
-                         for c in FOCUS_COLUMNS])
+        rows.append(
+            _charge(
+                credited,
+                date(as_of.year, month, 1),
+                credited["_tags"],
+                "Credit",
+                f"{credited['ServiceName']} promotional credit",
+                amount,
+                amount,
+            )
+        )
+    schema = pa.schema(
+        [
+            (
+                c,
+                pa.timestamp("us", tz="UTC")
+                if c.endswith(("Start", "End"))
+                else pa.float64()
+                if c.endswith(("Cost", "Price", "Quantity"))
+                else pa.string(),
+            )
+            for c in FOCUS_COLUMNS
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema), spend
 
 
@@ -196,8 +400,9 @@ def _business_day(rng: random.Random, year: int, month: int, as_of: date) -> dat
     return rng.choice([d for d in days if d.weekday() < 5 and d <= as_of] or days[:1])
 
 
-def budgets(org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[str, int], float]
-            ) -> tuple[dict[tuple[str, str], list[float]], dict[date, Rows]]:
+def budgets(
+    org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[str, int], float]
+) -> tuple[dict[tuple[str, str], list[float]], dict[date, Rows]]:
     """The original plan (four quarters) and, once approved, the Q3 reforecast of quarters 3 and 4."""
     rng, fy = random.Random(f"{seed}:budget"), as_of.year
     heads = {u.org_unit_id: 0 for u in org.units}
@@ -222,8 +427,13 @@ def budgets(org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[s
                 continue
             plan[dept.cost_center_id, cat] = [round(base * rng.uniform(0.9, 1.1), 2) for _ in range(4)]
     original, reforecast = date(fy - 1, 12, 15), date(fy, 7, 10)
-    files = {original: [[f"FY{fy}-original", fy, q + 1, cc, cat, f"{amounts[q]:.2f}", "USD", original]
-                        for (cc, cat), amounts in plan.items() for q in range(4)]}
+    files = {
+        original: [
+            [f"FY{fy}-original", fy, q + 1, cc, cat, f"{amounts[q]:.2f}", "USD", original]
+            for (cc, cat), amounts in plan.items()
+            for q in range(4)
+        ]
+    }
     if as_of >= reforecast:
         rows, froze = [], False
         for (cc, cat), amounts in plan.items():
@@ -232,22 +442,35 @@ def budgets(org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[s
                 factor = rng.uniform(1.2, 1.5)
             elif cat == "hiring" and not froze:  # a hiring freeze: budget 0 from Q3
                 froze, factor = True, 0.0
-            rows += [[f"FY{fy}-Q3-reforecast", fy, q, cc, cat, f"{amounts[q - 1] * factor:.2f}", "USD",
-                      reforecast] for q in (3, 4)]
+            rows += [
+                [f"FY{fy}-Q3-reforecast", fy, q, cc, cat, f"{amounts[q - 1] * factor:.2f}", "USD", reforecast]
+                for q in (3, 4)
+            ]
         files[reforecast] = rows
     return plan, files
 
 
-def gl_actuals(org: Organisation, seed: int, as_of: date, plan: dict[tuple[str, str], list[float]],
-               fx: dict[tuple[date, str], float]) -> Rows:
+def gl_actuals(
+    org: Organisation,
+    seed: int,
+    as_of: date,
+    plan: dict[tuple[str, str], list[float]],
+    fx: dict[tuple[date, str], float],
+) -> Rows:
     """Monthly journals against the plan, some over and some under it, plus unbudgeted and unmapped lines."""
     rng, year = random.Random(f"{seed}:gl"), as_of.year
     journals: list[Journal] = []
     ccoe_cc = next(u.cost_center_id for u in org.units if u.is_ai_ccoe)
     for (cc, cat), amounts in plan.items():
         _, _, accounts, vendors, items = GL_PLAN[cat]
-        factors = [rng.uniform(1.1, 1.5) if r < OVERRUN else rng.uniform(0.4, 0.8) if r < OVERRUN + UNDERSPEND
-                   else rng.uniform(0.85, 1.05) for r in [rng.random() for _ in range(4)]]
+        factors = [
+            rng.uniform(1.1, 1.5)
+            if r < OVERRUN
+            else rng.uniform(0.4, 0.8)
+            if r < OVERRUN + UNDERSPEND
+            else rng.uniform(0.85, 1.05)
+            for r in [rng.random() for _ in range(4)]
+        ]
         if cat == "cloud_ai_services":  # cloud AI spend comes from the bills; GL: the CCoE's reservations
             factors = [0.08 if cc == ccoe_cc else 0.0] * 4
         for month in range(1, as_of.month + 1):
@@ -264,11 +487,21 @@ def gl_actuals(org: Organisation, seed: int, as_of: date, plan: dict[tuple[str, 
     budgeted = {cc for cc, _ in plan}  # a few purchases on cost centres without a budget (teams first)
     unbudgeted = sorted({u.cost_center_id for u in org.units} - budgeted, key=lambda c: (c.endswith("0"), c))
     for cc, month in zip(unbudgeted[:3] * 2, (2, 4, 6, 7, 9, 10), strict=False):
-        journals += [(_business_day(rng, year, month, as_of), cc, [
-            (6120, "LinkedIn", "LinkedIn Learning team licences (local purchase)", rng.uniform(800, 4000))])]
+        journals += [
+            (
+                _business_day(rng, year, month, as_of),
+                cc,
+                [(6120, "LinkedIn", "LinkedIn Learning team licences (local purchase)", rng.uniform(800, 4000))],
+            )
+        ]
     for month in (3, 6, 9):  # travel booked on the programme: an account the category mapping does not know
-        journals += [(_business_day(rng, year, month, as_of), rng.choice(sorted(budgeted)),
-                      [(7200, "American Express GBT", "Travel - AI conference", rng.uniform(1500, 6000))])]
+        journals += [
+            (
+                _business_day(rng, year, month, as_of),
+                rng.choice(sorted(budgeted)),
+                [(7200, "American Express GBT", "Travel - AI conference", rng.uniform(1500, 6000))],
+            )
+        ]
     return _journal_rows(rng, sorted((j for j in journals if j[0] <= as_of), key=lambda j: (j[0], j[1])), fx)
 
 
@@ -282,8 +515,10 @@ def _journal_rows(rng: random.Random, journals: list[Journal], fx: dict[tuple[da
         r = rng.random()
         currency = "EUR" if r < 0.06 else "GBP" if r < 0.1 else "USD"
         rate, project = fx.get((posted, currency), 1.0), rng.choice(PROJECT_CODES)
-        rows += [[f"JE-{posted.year}-{n:06d}", i, posted, cc, account, vendor, text, f"{usd / rate:.2f}",
-                  currency, project] for i, (account, vendor, text, usd) in enumerate(lines, start=1)]
+        rows += [
+            [f"JE-{posted.year}-{n:06d}", i, posted, cc, account, vendor, text, f"{usd / rate:.2f}", currency, project]
+            for i, (account, vendor, text, usd) in enumerate(lines, start=1)
+        ]
     return rows
 
 
@@ -292,15 +527,35 @@ def finance_files(org: Organisation, seed: int, as_of: date) -> dict[str, object
     fx = fx_rates(seed, as_of)
     cloud, spend = cloud_costs(org, seed, as_of)
     plan, budget_files = budgets(org, seed, as_of, spend)
-    header = ["budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category", "amount",
-              "currency", "approved_date"]
-    files: dict[str, object] = {f"finance/budget/budget_{d}.csv": (header, rows)
-                                for d, rows in budget_files.items()}
+    header = [
+        "budget_version",
+        "fiscal_year",
+        "fiscal_quarter",
+        "cost_center_id",
+        "category",
+        "amount",
+        "currency",
+        "approved_date",
+    ]
+    files: dict[str, object] = {f"finance/budget/budget_{d}.csv": (header, rows) for d, rows in budget_files.items()}
     files[f"finance/gl_actuals/gl_actuals_{as_of}.csv"] = (
-        ["journal_id", "line_number", "posting_date", "cost_center_id", "gl_account", "vendor_name",
-         "description", "amount", "currency", "project_code"], gl_actuals(org, seed, as_of, plan, fx))
+        [
+            "journal_id",
+            "line_number",
+            "posting_date",
+            "cost_center_id",
+            "gl_account",
+            "vendor_name",
+            "description",
+            "amount",
+            "currency",
+            "project_code",
+        ],
+        gl_actuals(org, seed, as_of, plan, fx),
+    )
     files[f"finance/cloud_costs/cloud_costs_{as_of}.parquet"] = cloud
     files[f"finance/fx_rates/fx_rates_{as_of}.csv"] = (
         ["rate_date", "from_currency", "to_currency", "rate"],
-        [[d, cur, "USD", f"{r:.6f}"] for (d, cur), r in fx.items()])
+        [[d, cur, "USD", f"{r:.6f}"] for (d, cur), r in fx.items()],
+    )
     return files

@@ -27,58 +27,138 @@ DEPARTMENTS = (
     ("Commercial", "Customer Support", "Customer Support", 0.15),
     ("Operations", "Supply Chain & Facilities", "Operations", 0.10),
 )
-DIVISION_HEADS = {"Technology": "Chief Technology Officer", "Corporate Functions": "Chief Financial Officer",
-                  "Commercial": "Chief Revenue Officer", "Operations": "Chief Operating Officer"}
+DIVISION_HEADS = {
+    "Technology": "Chief Technology Officer",
+    "Corporate Functions": "Chief Financial Officer",
+    "Commercial": "Chief Revenue Officer",
+    "Operations": "Chief Operating Officer",
+}
 # job family -> three individual contributor titles (junior to senior), manager title, director title
 FAMILY_TITLES = {
-    "Software Engineering": ("Software Engineer", "Senior Software Engineer", "Principal Software Engineer",
-                             "Engineering Manager", "Director of Engineering"),
-    "Data & Analytics": ("Data Analyst", "Data Engineer", "Senior Data Scientist", "Analytics Manager",
-                         "Director of Data & Analytics"),
-    "IT Operations": ("Systems Administrator", "Cloud Engineer", "Site Reliability Engineer",
-                      "IT Operations Manager", "Director of IT Operations"),
-    "Security": ("Security Analyst", "Security Engineer", "Senior Security Architect",
-                 "Security Operations Manager", "Chief Information Security Officer"),
-    "Finance": ("Accountant", "Financial Analyst", "Senior Financial Analyst", "Finance Manager",
-                "Director of Finance"),
-    "Human Resources": ("HR Coordinator", "HR Business Partner", "Talent Acquisition Specialist",
-                        "HR Manager", "Director of People"),
+    "Software Engineering": (
+        "Software Engineer",
+        "Senior Software Engineer",
+        "Principal Software Engineer",
+        "Engineering Manager",
+        "Director of Engineering",
+    ),
+    "Data & Analytics": (
+        "Data Analyst",
+        "Data Engineer",
+        "Senior Data Scientist",
+        "Analytics Manager",
+        "Director of Data & Analytics",
+    ),
+    "IT Operations": (
+        "Systems Administrator",
+        "Cloud Engineer",
+        "Site Reliability Engineer",
+        "IT Operations Manager",
+        "Director of IT Operations",
+    ),
+    "Security": (
+        "Security Analyst",
+        "Security Engineer",
+        "Senior Security Architect",
+        "Security Operations Manager",
+        "Chief Information Security Officer",
+    ),
+    "Finance": (
+        "Accountant",
+        "Financial Analyst",
+        "Senior Financial Analyst",
+        "Finance Manager",
+        "Director of Finance",
+    ),
+    "Human Resources": (
+        "HR Coordinator",
+        "HR Business Partner",
+        "Talent Acquisition Specialist",
+        "HR Manager",
+        "Director of People",
+    ),
     "Legal": ("Paralegal", "Legal Counsel", "Senior Legal Counsel", "Legal Manager", "General Counsel"),
-    "Sales": ("Sales Development Representative", "Account Executive", "Senior Account Executive",
-              "Sales Manager", "Director of Sales"),
-    "Marketing": ("Marketing Coordinator", "Content Marketing Specialist", "Product Marketing Manager",
-                  "Marketing Manager", "Director of Marketing"),
-    "Customer Support": ("Support Agent", "Senior Support Agent", "Support Specialist", "Support Manager",
-                         "Director of Customer Support"),
-    "Operations": ("Operations Coordinator", "Logistics Planner", "Facilities Specialist",
-                   "Operations Manager", "Director of Operations"),
+    "Sales": (
+        "Sales Development Representative",
+        "Account Executive",
+        "Senior Account Executive",
+        "Sales Manager",
+        "Director of Sales",
+    ),
+    "Marketing": (
+        "Marketing Coordinator",
+        "Content Marketing Specialist",
+        "Product Marketing Manager",
+        "Marketing Manager",
+        "Director of Marketing",
+    ),
+    "Customer Support": (
+        "Support Agent",
+        "Senior Support Agent",
+        "Support Specialist",
+        "Support Manager",
+        "Director of Customer Support",
+    ),
+    "Operations": (
+        "Operations Coordinator",
+        "Logistics Planner",
+        "Facilities Specialist",
+        "Operations Manager",
+        "Director of Operations",
+    ),
 }
 # the CCoE's teams, their job family and the title of their people; its head and team leads
-CCOE_TEAMS = (("AI Platform", "Software Engineering", "AI Engineer"),
-              ("Applied AI", "Data & Analytics", "AI Solutions Architect"),
-              ("AI Enablement", "IT Operations", "AI Platform Engineer"))
+CCOE_TEAMS = (
+    ("AI Platform", "Software Engineering", "AI Engineer"),
+    ("Applied AI", "Data & Analytics", "AI Solutions Architect"),
+    ("AI Enablement", "IT Operations", "AI Platform Engineer"),
+)
 CCOE_LEADS = ("Head of AI Center of Excellence", "AI Enablement Manager")
 TEAM_NAMES = ("North", "South", "East", "West", "Central", "Enterprise", "Digital", "Core", "Growth")
 TECHNICAL_FAMILIES = ("Software Engineering", "Data & Analytics", "IT Operations", "Security")
 TEAM_SIZE = 9  # individual contributors per team manager: ~10% of workers are managers
-COUNTRIES = {"US": ("en_US", 42), "GB": ("en_GB", 12), "DE": ("de_DE", 10), "FR": ("fr_FR", 6),  # locale,
-             "IN": ("en_IN", 15), "NL": ("nl_NL", 4), "IE": ("en_IE", 4), "CA": ("en_CA", 7)}  # weight
+COUNTRIES = {
+    "US": ("en_US", 42),
+    "GB": ("en_GB", 12),
+    "DE": ("de_DE", 10),
+    "FR": ("fr_FR", 6),  # locale,
+    "IN": ("en_IN", 15),
+    "NL": ("nl_NL", 4),
+    "IE": ("en_IE", 4),
+    "CA": ("en_CA", 7),
+}  # weight
 FTE_CHOICES, FTE_WEIGHTS = ("1.0", "0.8", "0.6", "0.5"), (86, 7, 2, 5)
 NEW_HIRE_SHARE, TERMINATED_SHARE, LEAVE_SHARE = 0.02, 0.06, 0.04
 # audience -> skill -> (probability of a record, mean proficiency). Means sit just below the required
 # levels of REFERENCE.md, so coverage is partial and completed training visibly moves it.
 SKILL_PROFILES = {
-    "leadership": {"genai_fundamentals": (0.8, 2.0), "responsible_ai": (0.6, 1.8),
-                   "ai_business_impact": (0.6, 2.4), "ai_decision_making": (0.5, 2.3),
-                   "copilot_productivity": (0.5, 2.0), "prompt_engineering": (0.4, 1.8)},
-    "tech_specialist": {"genai_fundamentals": (0.85, 2.6), "responsible_ai": (0.6, 2.2),
-                        "prompt_engineering": (0.7, 2.5), "azure_openai_development": (0.5, 2.2),
-                        "llm_operations": (0.35, 1.7), "natural_language_processing": (0.3, 1.9),
-                        "ai_security": (0.1, 1.2), "copilot_productivity": (0.6, 2.5),
-                        "ai_feedback": (0.3, 2.0)},
-    "end_user": {"genai_fundamentals": (0.55, 1.3), "responsible_ai": (0.4, 1.0),
-                 "prompt_engineering": (0.45, 1.6), "copilot_productivity": (0.5, 1.8),
-                 "ai_feedback": (0.3, 1.2), "ai_learning_design": (0.05, 1.5)},
+    "leadership": {
+        "genai_fundamentals": (0.8, 2.0),
+        "responsible_ai": (0.6, 1.8),
+        "ai_business_impact": (0.6, 2.4),
+        "ai_decision_making": (0.5, 2.3),
+        "copilot_productivity": (0.5, 2.0),
+        "prompt_engineering": (0.4, 1.8),
+    },
+    "tech_specialist": {
+        "genai_fundamentals": (0.85, 2.6),
+        "responsible_ai": (0.6, 2.2),
+        "prompt_engineering": (0.7, 2.5),
+        "azure_openai_development": (0.5, 2.2),
+        "llm_operations": (0.35, 1.7),
+        "natural_language_processing": (0.3, 1.9),
+        "ai_security": (0.1, 1.2),
+        "copilot_productivity": (0.6, 2.5),
+        "ai_feedback": (0.3, 2.0),
+    },
+    "end_user": {
+        "genai_fundamentals": (0.55, 1.3),
+        "responsible_ai": (0.4, 1.0),
+        "prompt_engineering": (0.45, 1.6),
+        "copilot_productivity": (0.5, 1.8),
+        "ai_feedback": (0.3, 1.2),
+        "ai_learning_design": (0.05, 1.5),
+    },
 }
 EVIDENCE, EVIDENCE_WEIGHTS = ("self_assessed", "manager_validated", "assessment"), (50, 30, 20)
 CERTIFICATION_VALIDITY = timedelta(days=730)
@@ -173,24 +253,37 @@ def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
     for division, department, family, share in DEPARTMENTS:
         if division not in divisions:
             cc = f"CC-{1000 + 100 * (len(divisions) + 1)}"
-            divisions[division] = OrgUnit(f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc,
-                                          False, "Executive Leadership")
+            divisions[division] = OrgUnit(
+                f"OU{len(units) + 1:04d}", division, "OU0001", "Division", cc, False, "Executive Leadership"
+            )
             units.append(divisions[division])
         parent = divisions[division]
         siblings = sum(u.parent_id == parent.org_unit_id for u in units)
         dept_cc = f"CC-{int(parent.cost_center_id[3:]) + 10 * (siblings + 1)}"
         ccoe = department == "AI Cloud Center of Excellence"
-        dept = OrgUnit(f"OU{len(units) + 1:04d}", department, parent.org_unit_id, "Department", dept_cc, ccoe,
-                       family)
+        dept = OrgUnit(f"OU{len(units) + 1:04d}", department, parent.org_unit_id, "Department", dept_cc, ccoe, family)
         units.append(dept)
         count = len(CCOE_TEAMS) if ccoe else max(1, round(employees * share / TEAM_SIZE))
         for i in range(count):
-            name, team_family, title = CCOE_TEAMS[i] if ccoe else (
-                f"{department} {TEAM_NAMES[i % 9]}" + (f" {i // 9 + 1}" if i >= 9 else ""), family, "")
+            name, team_family, title = (
+                CCOE_TEAMS[i]
+                if ccoe
+                else (f"{department} {TEAM_NAMES[i % 9]}" + (f" {i // 9 + 1}" if i >= 9 else ""), family, "")
+            )
             own_cc = not ccoe and i < 9 and rng.random() < 0.25  # a few teams hold their own sub-budget
-            units.append(OrgUnit(f"OU{len(units) + 1:04d}", name, dept.org_unit_id, "Team",
-                                 f"{dept_cc[:-1]}{i + 1}" if own_cc else dept_cc, ccoe, team_family,
-                                 share / count, title))
+            units.append(
+                OrgUnit(
+                    f"OU{len(units) + 1:04d}",
+                    name,
+                    dept.org_unit_id,
+                    "Team",
+                    f"{dept_cc[:-1]}{i + 1}" if own_cc else dept_cc,
+                    ccoe,
+                    team_family,
+                    share / count,
+                    title,
+                )
+            )
     return units
 
 
@@ -202,8 +295,7 @@ def build_profiles() -> list[JobProfile]:
         titles += [(t, family, "Individual Contributor") for t in names[:3]]
         titles += [(names[3], family, "Manager"), (names[4], family, "Director")]
     titles += [(title, family, "Individual Contributor") for _, family, title in CCOE_TEAMS]
-    titles += [(CCOE_LEADS[0], "Data & Analytics", "Director"),
-               (CCOE_LEADS[1], "Data & Analytics", "Manager")]
+    titles += [(CCOE_LEADS[0], "Data & Analytics", "Director"), (CCOE_LEADS[1], "Data & Analytics", "Manager")]
     return [JobProfile(f"JP{i:04d}", t, f, level) for i, (t, f, level) in enumerate(titles, start=101)]
 
 
@@ -215,8 +307,9 @@ def _head_title(unit: OrgUnit) -> str:
     return FAMILY_TITLES[unit.job_family][4 if unit.unit_type == "Department" else 3]
 
 
-def staff_positions(rng: random.Random, units: list[OrgUnit], profiles: list[JobProfile],
-                    employees: int) -> list[tuple[JobProfile, OrgUnit, int | None]]:
+def staff_positions(
+    rng: random.Random, units: list[OrgUnit], profiles: list[JobProfile], employees: int
+) -> list[tuple[JobProfile, OrgUnit, int | None]]:
     """(profile, unit, index of manager): a head for every unit reporting to the parent's head, then ICs."""
     by_title = {p.title: p for p in profiles}
     heads: dict[str | None, int] = {}
@@ -246,8 +339,14 @@ def random_day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def build_workers(rng: random.Random, fake: Faker, units: list[OrgUnit], profiles: list[JobProfile],
-                  employees: int, snapshots: list[date]) -> list[Worker]:
+def build_workers(
+    rng: random.Random,
+    fake: Faker,
+    units: list[OrgUnit],
+    profiles: list[JobProfile],
+    employees: int,
+    snapshots: list[date],
+) -> list[Worker]:
     """Staff the org, then give each worker a name, an e-mail, a country and a working life."""
     staff = staff_positions(rng, units, profiles, employees)
     order = rng.sample(range(100, 100 + 3 * employees), employees)  # worker ids do not follow the org chart
@@ -278,9 +377,22 @@ def build_workers(rng: random.Random, fake: Faker, units: list[OrgUnit], profile
         else:
             hire = random_day(rng, date(2005 if i in ics else 2010, 1, 1), first - timedelta(days=45))
         leave = random_day(rng, max(hire, as_of - timedelta(days=180)), as_of) if i in on_leave else None
-        workers.append(Worker(ids[i], first_name, last_name, email, profile, unit,
-                              None if manager is None else ids[manager], country, hire, termination, leave,
-                              rng.choices(FTE_CHOICES, weights=FTE_WEIGHTS)[0]))
+        workers.append(
+            Worker(
+                ids[i],
+                first_name,
+                last_name,
+                email,
+                profile,
+                unit,
+                None if manager is None else ids[manager],
+                country,
+                hire,
+                termination,
+                leave,
+                rng.choices(FTE_CHOICES, weights=FTE_WEIGHTS)[0],
+            )
+        )
     return sorted(workers, key=lambda w: w.worker_id)
 
 
@@ -304,8 +416,9 @@ def initial_skills(rng: random.Random, worker: Worker, on: date) -> dict[str, Sk
     return skills
 
 
-def grow_skills(rng: random.Random, worker: Worker, skills: dict[str, SkillRecord], previous: date,
-                on: date) -> dict[str, SkillRecord]:
+def grow_skills(
+    rng: random.Random, worker: Worker, skills: dict[str, SkillRecord], previous: date, on: date
+) -> dict[str, SkillRecord]:
     """Between snapshots a few workers are assessed one level higher, or on a new skill."""
     if rng.random() >= SKILL_GROWTH_SHARE:
         return skills
@@ -331,7 +444,9 @@ def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int
             w.worker_id: grow_skills(rng, w, previous[w.worker_id], snapshots[i - 1], on)
             if w.worker_id in previous and w.status(on) != "Terminated"
             else previous.get(w.worker_id) or initial_skills(rng, w, on)
-            for w in workers if w.hire_date <= on}
+            for w in workers
+            if w.hire_date <= on
+        }
     return Organisation(units, profiles, workers, snapshots, skills)
 
 
@@ -340,23 +455,54 @@ def hr_files(org: Organisation) -> dict[str, tuple[list[str], list[list[object]]
     files = {}
     for on in org.snapshots:
         files[f"hr/workers/workers_{on}.csv"] = (
-            ["worker_id", "first_name", "last_name", "work_email", "job_profile_id", "org_unit_id",
-             "cost_center_id", "manager_worker_id", "country_code", "hire_date", "termination_date",
-             "worker_status", "fte"],
-            [[w.worker_id, w.first_name, w.last_name, w.work_email, w.profile.job_profile_id,
-              w.unit.org_unit_id, w.unit.cost_center_id, w.manager_id, w.country, w.hire_date,
-              w.termination_date if w.status(on) == "Terminated" else None, w.status(on), w.fte]
-             for w in org.in_snapshot(on)])
+            [
+                "worker_id",
+                "first_name",
+                "last_name",
+                "work_email",
+                "job_profile_id",
+                "org_unit_id",
+                "cost_center_id",
+                "manager_worker_id",
+                "country_code",
+                "hire_date",
+                "termination_date",
+                "worker_status",
+                "fte",
+            ],
+            [
+                [
+                    w.worker_id,
+                    w.first_name,
+                    w.last_name,
+                    w.work_email,
+                    w.profile.job_profile_id,
+                    w.unit.org_unit_id,
+                    w.unit.cost_center_id,
+                    w.manager_id,
+                    w.country,
+                    w.hire_date,
+                    w.termination_date if w.status(on) == "Terminated" else None,
+                    w.status(on),
+                    w.fte,
+                ]
+                for w in org.in_snapshot(on)
+            ],
+        )
         files[f"hr/job_profiles/job_profiles_{on}.csv"] = (
             ["job_profile_id", "job_title", "job_family", "management_level"],
-            [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles])
+            [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles],
+        )
         files[f"hr/org_units/org_units_{on}.csv"] = (
-            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id",
-             "is_ai_ccoe"],
-            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe]
-             for u in org.units])
+            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
+            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe] for u in org.units],
+        )
         files[f"hr/worker_skills/worker_skills_{on}.csv"] = (
             ["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
-            [[wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
-             for wid, records in sorted(org.skills[on].items()) for sid, r in sorted(records.items())])
+            [
+                [wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
+                for wid, records in sorted(org.skills[on].items())
+                for sid, r in sorted(records.items())
+            ],
+        )
     return files

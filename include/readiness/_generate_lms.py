@@ -14,12 +14,14 @@ MS = "https://learn.microsoft.com/training"
 LI = "https://www.linkedin.com/learning"
 LMS = "https://lms.contoso.example"
 AUDIENCES = {"L": "leadership", "T": "tech_specialist", "E": "end_user"}
-ROLES = {"leadership": "business-decision-maker", "tech_specialist": "ai-engineer",
-         "end_user": "business-user"}
-PRODUCTS = {"ms": ["azure", "azure-openai"], "li": ["linkedin-learning"], "gh": ["azure-openai", "github"],
-            "int": ["microsoft-365-copilot"]}
-PROVIDERS = {"ms": "Microsoft Learn", "li": "LinkedIn Learning", "gh": "Microsoft Cloud Advocates",
-             "int": "Contoso"}
+ROLES = {"leadership": "business-decision-maker", "tech_specialist": "ai-engineer", "end_user": "business-user"}
+PRODUCTS = {
+    "ms": ["azure", "azure-openai"],
+    "li": ["linkedin-learning"],
+    "gh": ["azure-openai", "github"],
+    "int": ["microsoft-365-copilot"],
+}
+PROVIDERS = {"ms": "Microsoft Learn", "li": "LinkedIn Learning", "gh": "Microsoft Cloud Advocates", "int": "Contoso"}
 
 
 class Item(NamedTuple):
@@ -47,47 +49,161 @@ class Item(NamedTuple):
 
 PATH, MODULE, COURSE = "learningPaths", "modules", "courses"
 CATALOGUE = (  # the six items of REFERENCE.md first, with its exact uid, title, url and duration
-    Item(PATH, "ms", "introduction-generative-ai", "Microsoft Azure AI Fundamentals: Generative AI",
-         180, "beginner", "LTE", 6, ("fundamentals-generative-ai", "responsible-generative-ai")),
-    Item(PATH, "ms", "intro-generative-ai-for-trainers", "Introduction to generative AI for trainers",
-         240, "beginner", "LT", 1.5, ("fundamentals-generative-ai", "create-training-content-generative-ai")),
-    Item(PATH, "ms", "develop-ai-solutions-azure-openai",
-         "Develop Generative AI solutions with Azure OpenAI Service", 480, "intermediate", "T", 5,
-         ("get-started-openai", "apply-prompt-engineering-azure-openai", "use-own-data-azure-openai")),
-    Item(PATH, "ms", "security-copilot-and-ai", "Get started with Microsoft Copilot for Security",
-         150, "beginner", "TL", 1.5, ("fundamentals-generative-ai", "describe-copilot-for-security")),
-    Item(PATH, "li", "career-essentials-generative-ai",
-         "Career Essentials in Generative AI by Microsoft and LinkedIn", 240, "beginner", "LTE", 5,
-         ("what-is-generative-ai", "ethics-in-the-age-of-generative-ai"),
-         f"{LI}/paths/career-essentials-in-generative-ai-by-microsoft-and-linkedin"),
-    Item(COURSE, "gh", "generative-ai-for-beginners", "Generative AI for Beginners - A Course",
-         1260, "beginner", "T", 3, (), "https://microsoft.github.io/generative-ai-for-beginners/"),
-    Item(MODULE, "ms", "fundamentals-generative-ai", "Fundamentals of Generative AI",
-         60, "beginner", "LTE", 1.5),
-    Item(MODULE, "ms", "responsible-generative-ai", "Fundamentals of Responsible Generative AI",
-         45, "beginner", "LTE", 1),
-    Item(MODULE, "ms", "create-training-content-generative-ai", "Create training content with generative AI",
-         60, "beginner", "L", 0.5),
-    Item(MODULE, "ms", "get-started-openai", "Get started with Azure OpenAI Service",
-         47, "intermediate", "T", 2),
-    Item(MODULE, "ms", "apply-prompt-engineering-azure-openai",
-         "Apply prompt engineering with Azure OpenAI Service", 51, "intermediate", "T", 2),
-    Item(MODULE, "ms", "use-own-data-azure-openai",
-         "Implement Retrieval Augmented Generation (RAG) with Azure OpenAI Service", 60, "intermediate", "T",
-         1.5),
-    Item(MODULE, "ms", "describe-copilot-for-security", "Describe Microsoft Copilot for Security",
-         35, "beginner", "T", 0.7),
+    Item(
+        PATH,
+        "ms",
+        "introduction-generative-ai",
+        "Microsoft Azure AI Fundamentals: Generative AI",
+        180,
+        "beginner",
+        "LTE",
+        6,
+        ("fundamentals-generative-ai", "responsible-generative-ai"),
+    ),
+    Item(
+        PATH,
+        "ms",
+        "intro-generative-ai-for-trainers",
+        "Introduction to generative AI for trainers",
+        240,
+        "beginner",
+        "LT",
+        1.5,
+        ("fundamentals-generative-ai", "create-training-content-generative-ai"),
+    ),
+    Item(
+        PATH,
+        "ms",
+        "develop-ai-solutions-azure-openai",
+        "Develop Generative AI solutions with Azure OpenAI Service",
+        480,
+        "intermediate",
+        "T",
+        5,
+        ("get-started-openai", "apply-prompt-engineering-azure-openai", "use-own-data-azure-openai"),
+    ),
+    Item(
+        PATH,
+        "ms",
+        "security-copilot-and-ai",
+        "Get started with Microsoft Copilot for Security",
+        150,
+        "beginner",
+        "TL",
+        1.5,
+        ("fundamentals-generative-ai", "describe-copilot-for-security"),
+    ),
+    Item(
+        PATH,
+        "li",
+        "career-essentials-generative-ai",
+        "Career Essentials in Generative AI by Microsoft and LinkedIn",
+        240,
+        "beginner",
+        "LTE",
+        5,
+        ("what-is-generative-ai", "ethics-in-the-age-of-generative-ai"),
+        f"{LI}/paths/career-essentials-in-generative-ai-by-microsoft-and-linkedin",
+    ),
+    Item(
+        COURSE,
+        "gh",
+        "generative-ai-for-beginners",
+        "Generative AI for Beginners - A Course",
+        1260,
+        "beginner",
+        "T",
+        3,
+        (),
+        "https://microsoft.github.io/generative-ai-for-beginners/",
+    ),
+    Item(MODULE, "ms", "fundamentals-generative-ai", "Fundamentals of Generative AI", 60, "beginner", "LTE", 1.5),
+    Item(
+        MODULE, "ms", "responsible-generative-ai", "Fundamentals of Responsible Generative AI", 45, "beginner", "LTE", 1
+    ),
+    Item(
+        MODULE,
+        "ms",
+        "create-training-content-generative-ai",
+        "Create training content with generative AI",
+        60,
+        "beginner",
+        "L",
+        0.5,
+    ),
+    Item(MODULE, "ms", "get-started-openai", "Get started with Azure OpenAI Service", 47, "intermediate", "T", 2),
+    Item(
+        MODULE,
+        "ms",
+        "apply-prompt-engineering-azure-openai",
+        "Apply prompt engineering with Azure OpenAI Service",
+        51,
+        "intermediate",
+        "T",
+        2,
+    ),
+    Item(
+        MODULE,
+        "ms",
+        "use-own-data-azure-openai",
+        "Implement Retrieval Augmented Generation (RAG) with Azure OpenAI Service",
+        60,
+        "intermediate",
+        "T",
+        1.5,
+    ),
+    Item(
+        MODULE,
+        "ms",
+        "describe-copilot-for-security",
+        "Describe Microsoft Copilot for Security",
+        35,
+        "beginner",
+        "T",
+        0.7,
+    ),
     Item(MODULE, "li", "what-is-generative-ai", "What Is Generative AI?", 41, "beginner", "LTE", 2),
-    Item(MODULE, "li", "ethics-in-the-age-of-generative-ai", "Ethics in the Age of Generative AI",
-         56, "beginner", "LE", 1),
-    Item(COURSE, "int", "contoso-responsible-ai-policy", "Contoso responsible AI policy",
-         30, "beginner", "LTE", 4),
-    Item(COURSE, "int", "contoso-copilot-prompting",
-         "Microsoft 365 Copilot at Contoso: prompting for everyday work", 90, "beginner", "EL", 4),
-    Item(COURSE, "int", "contoso-ai-for-leaders", "Leading with AI: deciding on AI-provided insights",
-         120, "intermediate", "L", 3),
-    Item(COURSE, "int", "contoso-llmops-workshop", "Operating LLM applications in production (CCoE workshop)",
-         360, "advanced", "T", 1),
+    Item(
+        MODULE,
+        "li",
+        "ethics-in-the-age-of-generative-ai",
+        "Ethics in the Age of Generative AI",
+        56,
+        "beginner",
+        "LE",
+        1,
+    ),
+    Item(COURSE, "int", "contoso-responsible-ai-policy", "Contoso responsible AI policy", 30, "beginner", "LTE", 4),
+    Item(
+        COURSE,
+        "int",
+        "contoso-copilot-prompting",
+        "Microsoft 365 Copilot at Contoso: prompting for everyday work",
+        90,
+        "beginner",
+        "EL",
+        4,
+    ),
+    Item(
+        COURSE,
+        "int",
+        "contoso-ai-for-leaders",
+        "Leading with AI: deciding on AI-provided insights",
+        120,
+        "intermediate",
+        "L",
+        3,
+    ),
+    Item(
+        COURSE,
+        "int",
+        "contoso-llmops-workshop",
+        "Operating LLM applications in production (CCoE workshop)",
+        360,
+        "advanced",
+        "T",
+        1,
+    ),
 )
 ADL, CMI5 = "http://adlnet.gov/expapi/verbs/", "https://w3id.org/xapi/adl/verbs/"
 LEARNER_SHARE = {"leadership": 0.75, "tech_specialist": 0.65, "end_user": 0.45, "ccoe": 0.95}
@@ -97,8 +213,12 @@ ACTOR_FORMS, ACTOR_WEIGHTS = ("mbox", "account", "mbox_sha1sum"), (60, 35, 5)
 LOCAL_TIMESTAMP_SHARE = 0.2  # most LRSs normalise timestamps to UTC, some keep the learner's offset
 VOIDED_SHARE = 0.005
 UTC_OFFSETS = {"US": -5, "CA": -5, "GB": 0, "IE": 0, "DE": 1, "FR": 1, "NL": 1, "IN": 5.5}  # hours
-CONTRACTORS = ("j.keller@fabrikam.example", "a.osei@fabrikam.example", "m.rossi@northwind-consulting.example",
-               "priya.n@northwind-consulting.example")
+CONTRACTORS = (
+    "j.keller@fabrikam.example",
+    "a.osei@fabrikam.example",
+    "m.rossi@northwind-consulting.example",
+    "priya.n@northwind-consulting.example",
+)
 
 
 def catalogue_json(as_of: date) -> dict[str, list[dict[str, object]]]:
@@ -107,13 +227,19 @@ def catalogue_json(as_of: date) -> dict[str, list[dict[str, object]]]:
     for item in CATALOGUE:
         audiences = [AUDIENCES[a] for a in item.audiences]
         entry: dict[str, object] = {
-            "uid": item.uid, "type": item.kind.rstrip("s"), "title": item.title,
+            "uid": item.uid,
+            "type": item.kind.rstrip("s"),
+            "title": item.title,
             "summary": f"{item.title}: a {item.level} {item.kind.rstrip('s')} from "
-                       f"{PROVIDERS[item.provider]} for {', '.join(a.replace('_', ' ') for a in audiences)}.",
-            "levels": [item.level], "roles": [ROLES[a] for a in audiences],
+            f"{PROVIDERS[item.provider]} for {', '.join(a.replace('_', ' ') for a in audiences)}.",
+            "levels": [item.level],
+            "roles": [ROLES[a] for a in audiences],
             "products": PRODUCTS[item.provider],
-            "duration_in_minutes": item.minutes, "url": item.href, "locale": "en-us",
-            "last_modified": f"{as_of.year}-01-15T00:00:00+00:00"}
+            "duration_in_minutes": item.minutes,
+            "url": item.href,
+            "locale": "en-us",
+            "last_modified": f"{as_of.year}-01-15T00:00:00+00:00",
+        }
         if item.kind == "learningPaths":
             entry["modules"] = list(item.modules)
         out[item.kind].append(entry)
@@ -141,20 +267,32 @@ class Recorder:
         self.rng, self.window_end, self.cutoff = rng, window_end, window_end
         self.statements: list[tuple[datetime, dict[str, object]]] = []
 
-    def add(self, actor: dict[str, object], verb: str, obj: dict[str, object], at: datetime,
-            offset: float | None, result: dict[str, object] | None = None) -> None:
+    def add(
+        self,
+        actor: dict[str, object],
+        verb: str,
+        obj: dict[str, object],
+        at: datetime,
+        offset: float | None,
+        result: dict[str, object] | None = None,
+    ) -> None:
         """One statement at UTC time `at`, its timestamp written with `offset` hours (None: UTC 'Z')."""
         stored = at + timedelta(seconds=self.rng.randint(1, 900))
         if stored > self.cutoff:
             return
         local = at.astimezone(timezone(timedelta(hours=offset))).isoformat() if offset is not None else None
         statement: dict[str, object] = {
-            "id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), "actor": actor,
+            "id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            "actor": actor,
             "verb": {"id": (CMI5 if verb == "satisfied" else ADL) + verb, "display": {"en-US": verb}},
-            "object": obj}
+            "object": obj,
+        }
         statement |= {"result": result} if result else {}
-        statement |= {"timestamp": local or at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                      "stored": stored.strftime("%Y-%m-%dT%H:%M:%SZ"), "version": "1.0.3"}
+        statement |= {
+            "timestamp": local or at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "stored": stored.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "version": "1.0.3",
+        }
         self.statements.append((stored, statement))
 
 
@@ -164,11 +302,21 @@ def _session(rng: random.Random, day: datetime, offset: float) -> datetime:
     return local_start + timedelta(minutes=rng.randint(0, 600), hours=-offset)
 
 
-def enrol(rec: Recorder, rng: random.Random, actor: dict[str, object], item: Item, start: datetime,
-          offset: float, shown: float | None) -> None:
+def enrol(
+    rec: Recorder,
+    rng: random.Random,
+    actor: dict[str, object],
+    item: Item,
+    start: datetime,
+    offset: float,
+    shown: float | None,
+) -> None:
     """registered -> launched -> progressed sessions -> completed (often) -> passed / failed (sometimes)."""
-    obj = {"objectType": "Activity", "id": item.href, "definition": {
-        "name": {"en-US": item.title}, "type": "http://adlnet.gov/expapi/activities/course"}}
+    obj = {
+        "objectType": "Activity",
+        "id": item.href,
+        "definition": {"name": {"en-US": item.title}, "type": "http://adlnet.gov/expapi/activities/course"},
+    }
     rec.add(actor, "registered", obj, at := _session(rng, start, offset), shown)
     at += timedelta(minutes=rng.randint(1, 30 + 1440 * rng.choice((0, 1, 3))))
     rec.add(actor, "launched", obj, at, shown)
@@ -177,8 +325,14 @@ def enrol(rec: Recorder, rng: random.Random, actor: dict[str, object], item: Ite
     effort = item.minutes * 60 * rng.uniform(0.6, 1.3) / (sessions + 1)  # seconds per session
     for _ in range(sessions):
         at = _session(rng, at + timedelta(days=rng.randint(1, 12)), offset)
-        rec.add(actor, "progressed", obj, at, shown,
-                {"completion": False, "duration": _iso_duration(int(effort * rng.uniform(0.7, 1.3)))})
+        rec.add(
+            actor,
+            "progressed",
+            obj,
+            at,
+            shown,
+            {"completion": False, "duration": _iso_duration(int(effort * rng.uniform(0.7, 1.3)))},
+        )
     if not completes:
         return
     at = _session(rng, at + timedelta(days=rng.randint(1, 10)), offset)
@@ -191,14 +345,33 @@ def enrol(rec: Recorder, rng: random.Random, actor: dict[str, object], item: Ite
         at += timedelta(days=rng.randint(0, 6), minutes=rng.randint(30, 90))
         score = round(min(1.0, rng.gauss(0.8, 0.15)), 2)
         verb = "passed" if score >= 0.7 else "failed"
-        rec.add(actor, verb, obj, at, shown, {"success": verb == "passed", "completion": True, "score": {
-            "scaled": score}, "duration": f"PT{rng.randint(15, 45)}M"})
+        rec.add(
+            actor,
+            verb,
+            obj,
+            at,
+            shown,
+            {
+                "success": verb == "passed",
+                "completion": True,
+                "score": {"scaled": score},
+                "duration": f"PT{rng.randint(15, 45)}M",
+            },
+        )
         if verb == "passed":
             return
 
 
-def _learn(rec: Recorder, rng: random.Random, actor: dict[str, object], audience: str, lo: datetime,
-           hi: datetime, offset: float, shown: float | None) -> None:
+def _learn(
+    rec: Recorder,
+    rng: random.Random,
+    actor: dict[str, object],
+    audience: str,
+    lo: datetime,
+    hi: datetime,
+    offset: float,
+    shown: float | None,
+) -> None:
     """Enrol in 1-4 items meant for the audience (weighted, no repeats) on random days in [lo, hi)."""
     pool = [i for i in CATALOGUE if audience[0].upper() in i.audiences]
     for _ in range(rng.choices(ITEMS_PER_LEARNER, weights=ITEMS_WEIGHTS)[0]):
@@ -209,6 +382,7 @@ def _learn(rec: Recorder, rng: random.Random, actor: dict[str, object], audience
 
 def _void_some(rec: Recorder, rng: random.Random) -> None:
     """An LRS admin voids ~0.5% of the statements, a third of them completions."""
+
     def verb(statement: dict[str, object]) -> str:
         return str(statement["verb"]["id"]).rsplit("/", 1)[-1]  # type: ignore[index]
 

@@ -100,6 +100,23 @@ def dbt_sources(
         console.print(f"wrote {path}")
 
 
+@app.command()
+def docs(check: Annotated[bool, typer.Option(help="Only check that the README is up to date")] = False) -> None:
+    """Write (or check) the README's extract table, derived from the contracts."""
+    from readiness.docs import render_readme
+    from readiness.transform import project_dir
+
+    readme = project_dir().parent / "README.md"
+    text = readme.read_text()
+    if check:
+        if render_readme(text) != text:
+            console.print("[red]README.md's extract table is stale; run `readiness docs`[/]")
+            raise typer.Exit(code=1)
+        return
+    readme.write_text(render_readme(text))
+    console.print(f"wrote the extract table of {readme}")
+
+
 @app.command("dbt-parse")
 def dbt_parse() -> None:
     """Write dbt's manifest, which the DAG renders its dbt tasks from."""

@@ -63,8 +63,9 @@ def _write(path: Path, payload: object) -> int:
     return len(rows)
 
 
-def generate_organisation(out_dir: Path, *, employees: int = 1000, seed: int = 42,
-                          as_of: date = date(2026, 11, 27), hr_snapshots: int = 3) -> GenerationSummary:
+def generate_organisation(
+    out_dir: Path, *, employees: int = 1000, seed: int = 42, as_of: date = date(2026, 11, 27), hr_snapshots: int = 3
+) -> GenerationSummary:
     """Write the landing files of a synthetic organisation of `employees` workers into `out_dir`.
 
     Layout `<source>/<extract>/<extract>_<YYYY-MM-DD>.<ext>`: `hr_snapshots` monthly HR snapshots (as_of and

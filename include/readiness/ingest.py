@@ -231,9 +231,19 @@ def load_delivery(
     load_id = sha256_of(path)
     existing = con.execute("select file_name, status from ops.load_manifest where load_id = ?", [load_id]).fetchone()
     if existing:
+        match = extract.file_pattern.match(path.name)
+        as_of_text = match.group(1) if match else None
         con.execute(
-            "insert into ops.duplicate_deliveries values (?, ?, ?, ?, ?)",
-            [path.name, extract.source, extract.name, load_id, datetime.now(UTC).replace(tzinfo=None)],
+            "insert into ops.duplicate_deliveries values (?, ?, ?, ?, try_cast(? as date), ?, ?)",
+            [
+                path.name,
+                extract.source,
+                extract.name,
+                load_id,
+                as_of_text,
+                datetime.now(UTC).replace(tzinfo=None),
+                run_id,
+            ],
         )
         path.unlink()
         message = f"{path.name}: same bytes as {existing[0]} (already {existing[1]}); skipped"

@@ -34,7 +34,9 @@ create table if not exists ops.duplicate_deliveries (
     source varchar not null,
     extract varchar not null,
     load_id varchar not null,          -- the delivery whose bytes it repeats
-    received_at timestamp not null
+    as_of_date date,                   -- a source re-sending unchanged data is still a fresh delivery
+    received_at timestamp not null,
+    run_id varchar
 );
 create table if not exists ops.pipeline_runs (
     run_id varchar primary key,

@@ -75,14 +75,18 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -
     """How old each extract's latest loaded delivery is, and what this run received of it."""
     result = []
     for extract in EXTRACTS:
+        # A re-sent unchanged file is still a delivery: it counts for freshness, not as new rows.
         latest = con.execute(
-            "select max(as_of_date) from ops.load_manifest where source = ? and extract = ? and status = 'loaded'",
+            "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = $1 and "
+            "extract = $2 and status = 'loaded' union all select as_of_date from ops.duplicate_deliveries "
+            "where source = $1 and extract = $2)",
             [extract.source, extract.name],
         ).fetchone()[0]  # type: ignore[index]
         statuses = dict(
             con.execute(
-                "select status, count(*) from ops.load_manifest where source = ? and extract = ? and run_id = ? "
-                "group by status",
+                "select status, count(*) from (select status from ops.load_manifest where source = $1 and "
+                "extract = $2 and run_id = $3 union all select 'unchanged' from ops.duplicate_deliveries "
+                "where source = $1 and extract = $2 and run_id = $3) group by status",
                 [extract.source, extract.name, run_id],
             ).fetchall()
         )

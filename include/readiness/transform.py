@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import timedelta
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,8 @@ def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_dat
         # A subprocess per dbt command: dbt opens the DuckDB files only for the duration of its command
         # (in-process, dbt-duckdb would keep them open and lock out the loads and the publish step).
         execution_config=ExecutionConfig(
-            dbt_executable_path=dbt_executable(), invocation_mode=InvocationMode.SUBPROCESS
+            dbt_executable_path=dbt_executable(),
+            invocation_mode=InvocationMode.SUBPROCESS,
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
@@ -121,6 +122,9 @@ def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_dat
             "vars": dbt_vars(settings, as_of_date),
             "pool": pool,
             "install_deps": False,
+            # Assets are the published marts, emitted by the publish task only: a model built in the
+            # candidate is not yet something a consumer may read.
+            "emit_datasets": False,
             # dbt failures are failed tests or broken SQL: one quick retry covers a transient error,
             # more would only delay the alert.
             "retries": 1,
