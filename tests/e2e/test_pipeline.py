@@ -276,5 +276,5 @@ def test_a_broken_extract_stops_the_run_and_leaves_the_warehouse_untouched(pipel
         status, task, reason = con.execute(
             "select status, failed_task, reason from ops.pipeline_runs order by started_at desc limit 1"
         ).fetchone()
-    assert (status, task) == ("failed", "validate_workers")
+    assert (status, task) == ("failed", "hr.validate_workers")
     assert "expect_column_values_to_be_unique" in reason
