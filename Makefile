@@ -64,12 +64,16 @@ run: install $(AIRFLOW_HOME)/.initialised
 		    readiness summary || true; exit 1)
 	@readiness summary
 
+# sqlfluff's dbt templater compiles the project: it needs the databases the profile names.
+LINT_DIR := $(CURDIR)/.lint
 lint: install
 	@ruff check .
 	@ruff format --check .
 	@readiness dbt-sources --check
 	@readiness docs --check
-	@sqlfluff lint dbt_project --processes 2
+	@readiness init-db $(LINT_DIR)/ingest.duckdb > /dev/null
+	@READINESS_INGEST_DB=$(LINT_DIR)/ingest.duckdb READINESS_CANDIDATE_DB=$(LINT_DIR)/candidate.duckdb \
+		sqlfluff lint dbt_project --processes 2
 
 test: lint
 	@pytest

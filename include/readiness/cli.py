@@ -117,6 +117,19 @@ def docs(check: Annotated[bool, typer.Option(help="Only check that the README is
     console.print(f"wrote the extract table of {readme}")
 
 
+@app.command("init-db")
+def init_db(
+    path: Annotated[Path | None, typer.Argument(help="Database file; the configured ingest database by default")] = None,
+) -> None:
+    """Create the ingest database with its raw and ops tables (idempotent)."""
+    from readiness import ops
+
+    target = path or Settings.from_env().ingest_db
+    with ops.connect(target):
+        pass
+    console.print(f"ready: {target}")
+
+
 @app.command("dbt-parse")
 def dbt_parse() -> None:
     """Write dbt's manifest, which the DAG renders its dbt tasks from."""
