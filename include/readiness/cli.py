@@ -119,7 +119,7 @@ def docs(check: Annotated[bool, typer.Option(help="Only check that the README is
 
 @app.command("init-db")
 def init_db(
-    path: Annotated[Path | None, typer.Argument(help="Database file; the configured ingest database by default")] = None,
+    path: Annotated[Path | None, typer.Argument(help="Database file; the configured one by default")] = None,
 ) -> None:
     """Create the ingest database with its raw and ops tables (idempotent)."""
     from readiness import ops
