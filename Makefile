@@ -75,7 +75,8 @@ lint: install
 	@READINESS_INGEST_DB=$(LINT_DIR)/ingest.duckdb READINESS_CANDIDATE_DB=$(LINT_DIR)/candidate.duckdb \
 		sqlfluff lint dbt_project --processes 2
 
-test: lint
+# The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
+test: lint dbt-parse
 	@pytest
 
 clean:
