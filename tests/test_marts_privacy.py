@@ -35,7 +35,7 @@ def mart_columns(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, str]:
         "and table_name = ? order by ordinal_position",
         [mart],
     ).fetchall()
-    return {name: data_type for name, data_type in rows}
+    return dict(rows)
 
 
 def leaking_suppressed_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

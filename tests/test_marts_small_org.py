@@ -33,7 +33,7 @@ from readiness.config import Settings
 from readiness.contracts import EXTRACTS, MARTS
 from readiness.ingest import load_extract
 from readiness.publish import prepare_candidate
-from readiness.transform import run_dbt
+from readiness.transform import generate_docs, run_dbt
 from readiness.validate import validate_extract
 
 PSEUDONYM_KEY = "small-org-test-key"
@@ -77,8 +77,21 @@ def _workers(snapshot: int) -> str:
     for worker_id, (first, last, profile, unit, status1, status2, terminated) in PEOPLE.items():
         status = status1 if snapshot == 1 else status2
         rows.append(
-            [worker_id, first, last, email(worker_id), profile, unit, "CC-100", "", "US", "2020-01-06"]
-            + [terminated if snapshot == 2 else "", status, "1.0"]
+            [
+                worker_id,
+                first,
+                last,
+                email(worker_id),
+                profile,
+                unit,
+                "CC-100",
+                "",
+                "US",
+                "2020-01-06",
+                terminated if snapshot == 2 else "",
+                status,
+                "1.0",
+            ]
         )
     header = "worker_id,first_name,last_name,work_email,job_profile_id,org_unit_id,cost_center_id,"
     header += "manager_worker_id,country_code,hire_date,termination_date,worker_status,fte"
@@ -203,7 +216,9 @@ def _statements() -> str:
 
 def _budget(version: str, approved: str, lines: list[tuple[int, str, str, int]]) -> str:
     header = "budget_version,fiscal_year,fiscal_quarter,cost_center_id,category,amount,currency,approved_date"
-    return _csv(header.split(","), [[version, 2026, q, cc, cat, amount, "USD", approved] for q, cc, cat, amount in lines])
+    return _csv(
+        header.split(","), [[version, 2026, q, cc, cat, amount, "USD", approved] for q, cc, cat, amount in lines]
+    )
 
 
 def _gl_actuals() -> str:
@@ -236,16 +251,18 @@ def _cloud_costs() -> str:
         "ProviderName",
         "Tags",
     ]
-    period = ["2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"]
+    billing = ["BA-1", "USD", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"]
+
+    def line(day: str, cost: str, category: str, service: str, tags: str) -> list[str]:
+        charge = [f"2026-11-{day}T00:00:00Z", f"2026-11-{int(day) + 1}T00:00:00Z", "Usage", cost, cost]
+        return [*billing, *charge, category, service, "Microsoft", tags]
+
     rows = [
-        ["BA-1", "USD", *period, "2026-11-10T00:00:00Z", "2026-11-11T00:00:00Z", "Usage", "120.00", "120.00"]
-        + ["AI and Machine Learning", "Azure OpenAI", "Microsoft", '{"cost_center": " cc-200 "}'],
+        line("10", "120.00", "AI and Machine Learning", "Azure OpenAI", '{"cost_center": " cc-200 "}'),
         # In scope without a cost centre tag: unallocated, never dropped.
-        ["BA-1", "USD", *period, "2026-11-12T00:00:00Z", "2026-11-13T00:00:00Z", "Usage", "80.00", "80.00"]
-        + ["AI and Machine Learning", "Azure Machine Learning", "Microsoft", "NULL"],
+        line("12", "80.00", "AI and Machine Learning", "Azure Machine Learning", "NULL"),
         # Not AI spend: out of scope, in no mart.
-        ["BA-1", "USD", *period, "2026-11-12T00:00:00Z", "2026-11-13T00:00:00Z", "Usage", "500.00", "500.00"]
-        + ["Compute", "Virtual Machines", "Microsoft", '{"cost_center": "CC-100"}'],
+        line("12", "500.00", "Compute", "Virtual Machines", '{"cost_center": "CC-100"}'),
     ]
     return _csv(header, rows)
 
@@ -258,7 +275,7 @@ def _fx_rates() -> str:
 
 def _deliveries() -> dict[str, str]:
     org_units = _csv(
-        "org_unit_id,org_unit_name,parent_org_unit_id,org_unit_type,cost_center_id,is_ai_ccoe".split(","),
+        ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
         [
             [ROOT, UNIT_NAMES[ROOT], "", "Company", "CC-100", "false"],
             [DEPT, UNIT_NAMES[DEPT], ROOT, "Department", " cc-200 ", "false"],
@@ -377,12 +394,30 @@ def expected_skills_coverage() -> list[tuple[Any, ...]]:
         suppressed = (None, None, None, None, True)
         for skill_id, level in TECH:
             rows.append(
-                (snapshot, unit, UNIT_NAMES[unit], "tech_specialist", skill_id, SKILL_NAMES[skill_id], level, *suppressed)
+                (
+                    snapshot,
+                    unit,
+                    UNIT_NAMES[unit],
+                    "tech_specialist",
+                    skill_id,
+                    SKILL_NAMES[skill_id],
+                    level,
+                    *suppressed,
+                )
             )
         if unit == ROOT:
             for skill_id, level in LEADERSHIP:
                 rows.append(
-                    (snapshot, unit, UNIT_NAMES[unit], "leadership", skill_id, SKILL_NAMES[skill_id], level, *suppressed)
+                    (
+                        snapshot,
+                        unit,
+                        UNIT_NAMES[unit],
+                        "leadership",
+                        skill_id,
+                        SKILL_NAMES[skill_id],
+                        level,
+                        *suppressed,
+                    )
                 )
     return rows
 
@@ -507,10 +542,29 @@ def test_readiness_scorecard_every_row(warehouse: duckdb.DuckDBPyConnection) -> 
 
 
 def test_every_published_mart_is_compared_here() -> None:
-    assert set(MARTS) == {"skills_coverage", "skill_gaps", "training_progress", "budget_vs_spend", "readiness_scorecard"}
+    assert set(MARTS) == {
+        "skills_coverage",
+        "skill_gaps",
+        "training_progress",
+        "budget_vs_spend",
+        "readiness_scorecard",
+    }
 
 
 def test_no_suppressed_row_of_the_small_org_leaks_a_count(warehouse: duckdb.DuckDBPyConnection) -> None:
     from tests.test_marts_privacy import leaking_suppressed_rows
 
     assert leaking_suppressed_rows(warehouse) == {}
+
+
+def test_dbt_docs_are_written_as_one_static_page(warehouse: duckdb.DuckDBPyConnection) -> None:
+    settings = Settings.from_env()  # the fixture's data root is still in the environment
+    page = generate_docs(settings, as_of_date=AS_OF)
+    assert page == settings.data_dir / "docs" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    # The manifest and the catalogue are inlined: every mart, its documented rules and its built columns.
+    for mart in MARTS:
+        assert f"model.readiness.{mart}" in html
+    assert "readiness_coverage_weight" in html and "spend_per_skill_gap_closed" in html
+    # The catalogue was read from the built warehouse: each mart is there as a table of schema marts.
+    assert html.count('"metadata": {"type": "BASE TABLE", "schema": "marts"') == len(MARTS)

@@ -108,6 +108,9 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
         copy = Path(work) / "warehouse.duckdb"
         shutil.copyfile(source, copy)
+        # A database still open elsewhere may hold its latest changes in the write-ahead log.
+        if Path(f"{source}.wal").exists():
+            shutil.copyfile(f"{source}.wal", f"{copy}.wal")
         build = Path(work) / "target"
         run_dbt(
             settings,
