@@ -472,4 +472,10 @@ def get_extract(qualified_name: str) -> Extract:
 
 #: The published marts: the public interface of the warehouse (MARTS.md). Each is an Airflow Asset,
 #: a Parquet export and an audited table of the published file.
-MARTS: tuple[str, ...] = ("skills_coverage", "skill_gaps", "training_progress", "budget_vs_spend")
+MARTS: tuple[str, ...] = (
+    "skills_coverage",
+    "skill_gaps",
+    "training_progress",
+    "budget_vs_spend",
+    "readiness_scorecard",
+)

@@ -58,13 +58,17 @@ class DbtFailed(Exception):
     """A dbt command failed; the message carries dbt's own summary of what failed."""
 
 
-def run_dbt(settings: Settings, args: list[str], *, as_of_date: str | None = None) -> Any:
-    """Run a dbt command in-process (dbtRunner) against the candidate warehouse."""
+def run_dbt(
+    settings: Settings, args: list[str], *, as_of_date: str | None = None, warehouse_db: Path | None = None
+) -> Any:
+    """Run a dbt command in-process (dbtRunner) against the candidate warehouse (or ``warehouse_db``)."""
     import json
 
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_env(settings))
+    if warehouse_db is not None:
+        os.environ["READINESS_CANDIDATE_DB"] = str(warehouse_db)
     full = [*args, "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
     if as_of_date:
         full += ["--vars", json.dumps(dbt_vars(settings, as_of_date))]
@@ -77,6 +81,48 @@ def run_dbt(settings: Settings, args: list[str], *, as_of_date: str | None = Non
         detail = "\n  ".join(failed) or str(result.exception)
         raise DbtFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
     return result
+
+
+def docs_dir(settings: Settings) -> Path:
+    return settings.data_dir / "docs"
+
+
+def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
+    """Write the dbt docs of the published warehouse as one static page, $READINESS_DATA_DIR/docs/index.html.
+
+    Run after the publish step. dbt reads the catalogue from a private copy of the published warehouse
+    (the candidate before the first publication): dbt-duckdb opens its database for writing, which must
+    not lock out the BI tools reading the published file. The build happens in a temporary target so the
+    manifest cosmos renders the DAG from is left alone; the page replaces the previous one only once whole.
+    """
+    import tempfile
+
+    source = settings.published_db if settings.published_db.exists() else settings.candidate_db
+    if not source.exists():
+        raise FileNotFoundError(
+            f"Neither {settings.published_db} nor {settings.candidate_db} exists: build the warehouse "
+            "(`dbt build` through the nightly DAG or `make run`) before generating its docs."
+        )
+    target = docs_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
+        copy = Path(work) / "warehouse.duckdb"
+        shutil.copyfile(source, copy)
+        # A database still open elsewhere may hold its latest changes in the write-ahead log.
+        if Path(f"{source}.wal").exists():
+            shutil.copyfile(f"{source}.wal", f"{copy}.wal")
+        build = Path(work) / "target"
+        run_dbt(
+            settings,
+            ["docs", "generate", "--static", "--target-path", str(build)],
+            as_of_date=as_of_date,
+            warehouse_db=copy,
+        )
+        page = target / "index.html"
+        staged = target / "index.html.tmp"
+        shutil.copyfile(build / "static_index.html", staged)
+        staged.replace(page)
+    return page
 
 
 def ensure_manifest(settings: Settings) -> Path:

@@ -1,6 +1,7 @@
 {#- Skills coverage per HR snapshot, org unit (rolled up through the tree), audience and required
     skill. Only units with workers of the audience have rows. Suppression is decided on the headcount
-    (the population the row describes), never on a count inside it. -#}
+    (the population the row describes), never on a count inside it; a suppressed row shows no count at
+    all, headcount included. -#}
 with
 
 requirements as (
@@ -73,7 +74,7 @@ final as (
         cast(measured.skill_id as varchar) as skill_id,
         cast(skills.skill_name as varchar) as skill_name,
         cast(measured.required_level as integer) as required_level,
-        cast(measured.headcount as integer) as headcount,
+        cast(case when not measured.is_suppressed then measured.headcount end as integer) as headcount,
         cast(
             case when not measured.is_suppressed then measured.meeting_count end as integer
         ) as meeting_count,

@@ -290,7 +290,7 @@ final as (
         cast(cumulated.audience as varchar) as audience,
         cast(cumulated.item_uid as varchar) as item_uid,
         cast(catalog_items.item_title as varchar) as item_title,
-        cast(cumulated.headcount as integer) as headcount,
+        cast({{ people_suppressed('cumulated.headcount', 'cumulated.headcount') }} as integer) as headcount,
         cast({{ people_suppressed('cumulated.enrolled_count', 'cumulated.headcount') }} as integer)
             as enrolled_count,
         cast({{ people_suppressed('cumulated.completed_count', 'cumulated.headcount') }} as integer)

@@ -1,0 +1,353 @@
+{#- One row per HR snapshot and org unit (rolled up through the tree) with at least one worker in the
+    workforce: skills coverage overall and per audience, training completion, AI spend and budget of the
+    unit's cost centres, the spend per skill gap closed and the readiness score with its change against
+    the previous snapshot. The rules and the score formula are in _people__docs.md (readiness_scorecard).
+    Suppression is decided on the unit's workforce (the population the row describes); an audience's
+    coverage also on that audience's workers in the unit, the population that figure describes. -#}
+-- The finance lines are used only after int_finance_lines_without_fx_rate's test passed, as budget_vs_spend.
+-- depends_on: {{ ref('int_finance_lines_without_fx_rate') }}
+with
+
+snapshot_dates as (
+
+    select * from {{ ref('int_hr_snapshot_dates_mapped') }}
+
+),
+
+workforce as (
+
+    select * from {{ ref('int_workers_in_workforce') }}
+
+),
+
+requirements as (
+
+    select * from {{ ref('int_skill_requirements_assessed') }}
+
+),
+
+org_unit_descendants as (
+
+    select * from {{ ref('int_org_unit_descendants_listed') }}
+
+),
+
+org_units as (
+
+    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
+
+),
+
+enrolments as (
+
+    select * from {{ ref('int_enrolments_derived') }}
+
+),
+
+finance_lines as (
+
+    select * from {{ ref('int_finance_lines_converted') }}
+
+),
+
+snapshots as (
+
+    select
+        snapshot_date,
+        lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date,
+        {{ finance_fiscal_year('snapshot_date') }} as fiscal_year,
+        {{ finance_fiscal_quarter('snapshot_date') }} as fiscal_quarter
+
+    from snapshot_dates
+
+),
+
+fiscal_snapshots as (
+
+    select
+        *,
+        {{ finance_fiscal_quarter_start_date('fiscal_year', 1) }} as fiscal_year_start_date
+
+    from snapshots
+
+),
+
+unit_workers as (
+
+    -- every worker counts in their own unit and every unit above it
+    select
+        workforce.snapshot_date,
+        org_unit_descendants.org_unit_id,
+        workforce.worker_id,
+        workforce.audience
+
+    from workforce
+    inner join org_unit_descendants
+        on
+            workforce.snapshot_date = org_unit_descendants.snapshot_date
+            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
+
+),
+
+populations as (
+
+    select
+        snapshot_date,
+        org_unit_id,
+        count(distinct worker_id) as headcount,
+        count(distinct case when audience = 'leadership' then worker_id end) as leadership_headcount,
+        count(distinct case when audience = 'tech_specialist' then worker_id end)
+            as tech_specialist_headcount,
+        count(distinct case when audience = 'end_user' then worker_id end) as end_user_headcount
+
+    from unit_workers
+    group by snapshot_date, org_unit_id
+
+),
+
+coverage as (
+
+    select
+        org_unit_descendants.snapshot_date,
+        org_unit_descendants.org_unit_id,
+        count(*) as required_pairs,
+        count(case when requirements.is_met then 1 end) as met_pairs,
+        count(case when requirements.audience = 'leadership' then 1 end) as leadership_required_pairs,
+        count(case when requirements.audience = 'leadership' and requirements.is_met then 1 end)
+            as leadership_met_pairs,
+        count(case when requirements.audience = 'tech_specialist' then 1 end) as tech_required_pairs,
+        count(case when requirements.audience = 'tech_specialist' and requirements.is_met then 1 end)
+            as tech_met_pairs,
+        count(case when requirements.audience = 'end_user' then 1 end) as end_user_required_pairs,
+        count(case when requirements.audience = 'end_user' and requirements.is_met then 1 end)
+            as end_user_met_pairs
+
+    from requirements
+    inner join org_unit_descendants
+        on
+            requirements.snapshot_date = org_unit_descendants.snapshot_date
+            and requirements.org_unit_id = org_unit_descendants.descendant_org_unit_id
+    group by org_unit_descendants.snapshot_date, org_unit_descendants.org_unit_id
+
+),
+
+training as (
+
+    -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date
+    select
+        unit_workers.snapshot_date,
+        unit_workers.org_unit_id,
+        count(*) as enrolled_pairs,
+        count(case when cast(enrolments.completed_at as date) <= unit_workers.snapshot_date then 1 end)
+            as completed_pairs
+
+    from unit_workers
+    inner join enrolments
+        on
+            unit_workers.worker_id = enrolments.worker_id
+            and cast(enrolments.enrolled_at as date) <= unit_workers.snapshot_date
+    group by unit_workers.snapshot_date, unit_workers.org_unit_id
+
+),
+
+gaps_closed as (
+
+    -- requirements of a worker not met at the previous snapshot and met at this one
+    select
+        fiscal_snapshots.snapshot_date,
+        org_unit_descendants.org_unit_id,
+        count(*) as skill_gaps_closed
+
+    from fiscal_snapshots
+    inner join requirements
+        on fiscal_snapshots.snapshot_date = requirements.snapshot_date
+    inner join requirements as previous_requirements
+        on
+            fiscal_snapshots.previous_snapshot_date = previous_requirements.snapshot_date
+            and requirements.worker_id = previous_requirements.worker_id
+            and requirements.skill_id = previous_requirements.skill_id
+    inner join org_unit_descendants
+        on
+            requirements.snapshot_date = org_unit_descendants.snapshot_date
+            and requirements.org_unit_id = org_unit_descendants.descendant_org_unit_id
+    where requirements.is_met and not previous_requirements.is_met
+    group by fiscal_snapshots.snapshot_date, org_unit_descendants.org_unit_id
+
+),
+
+unit_cost_centers as (
+
+    -- the cost centres of a unit and of the units below it, each once, normalised as finance codes are
+    select distinct
+        org_unit_descendants.snapshot_date,
+        org_unit_descendants.org_unit_id,
+        {{ finance_normalise_code('org_units.cost_center_id') }} as cost_center_id
+
+    from org_unit_descendants
+    inner join org_units
+        on
+            org_unit_descendants.snapshot_date = org_units.snapshot_date
+            and org_unit_descendants.descendant_org_unit_id = org_units.org_unit_id
+
+),
+
+money as (
+
+    select
+        fiscal_snapshots.snapshot_date,
+        unit_cost_centers.org_unit_id,
+        sum(
+            case
+                when
+                    finance_lines.line_kind in ('gl', 'cloud')
+                    and finance_lines.conversion_date >= fiscal_snapshots.fiscal_year_start_date
+                    and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
+                    then finance_lines.reporting_amount
+            end
+        ) as ai_spend_ytd,
+        sum(
+            case
+                when
+                    finance_lines.line_kind = 'budget'
+                    and finance_lines.fiscal_year = fiscal_snapshots.fiscal_year
+                    and finance_lines.fiscal_quarter <= fiscal_snapshots.fiscal_quarter
+                    then finance_lines.reporting_amount
+            end
+        ) as budget_ytd,
+        sum(
+            case
+                when
+                    finance_lines.line_kind in ('gl', 'cloud')
+                    and finance_lines.conversion_date > fiscal_snapshots.previous_snapshot_date
+                    and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
+                    then finance_lines.reporting_amount
+            end
+        ) as ai_spend_since_previous_snapshot
+
+    from fiscal_snapshots
+    inner join unit_cost_centers
+        on fiscal_snapshots.snapshot_date = unit_cost_centers.snapshot_date
+    inner join finance_lines
+        on unit_cost_centers.cost_center_id = finance_lines.cost_center_id
+    group by fiscal_snapshots.snapshot_date, unit_cost_centers.org_unit_id
+
+),
+
+measured as (
+
+    select
+        populations.snapshot_date,
+        fiscal_snapshots.previous_snapshot_date,
+        populations.org_unit_id,
+        populations.headcount,
+        {{ people_is_suppressed('populations.headcount') }} as is_suppressed,
+        1.0 * coverage.met_pairs / nullif(coverage.required_pairs, 0) as coverage_pct,
+        case
+            when not {{ people_is_suppressed('populations.leadership_headcount') }}
+                then 1.0 * coverage.leadership_met_pairs / nullif(coverage.leadership_required_pairs, 0)
+        end as leadership_coverage_pct,
+        case
+            when not {{ people_is_suppressed('populations.tech_specialist_headcount') }}
+                then 1.0 * coverage.tech_met_pairs / nullif(coverage.tech_required_pairs, 0)
+        end as tech_specialist_coverage_pct,
+        case
+            when not {{ people_is_suppressed('populations.end_user_headcount') }}
+                then 1.0 * coverage.end_user_met_pairs / nullif(coverage.end_user_required_pairs, 0)
+        end as end_user_coverage_pct,
+        1.0 * training.completed_pairs / nullif(training.enrolled_pairs, 0) as training_completion_rate,
+        round(coalesce(money.ai_spend_ytd, 0), 2) as ai_spend_ytd,
+        round(coalesce(money.budget_ytd, 0), 2) as budget_ytd,
+        case
+            when fiscal_snapshots.previous_snapshot_date is not null
+                then coalesce(gaps_closed.skill_gaps_closed, 0)
+        end as skill_gaps_closed,
+        round(
+            coalesce(money.ai_spend_since_previous_snapshot, 0) / nullif(gaps_closed.skill_gaps_closed, 0), 2
+        ) as spend_per_skill_gap_closed
+
+    from populations
+    inner join fiscal_snapshots
+        on populations.snapshot_date = fiscal_snapshots.snapshot_date
+    left join coverage
+        on
+            populations.snapshot_date = coverage.snapshot_date
+            and populations.org_unit_id = coverage.org_unit_id
+    left join training
+        on
+            populations.snapshot_date = training.snapshot_date
+            and populations.org_unit_id = training.org_unit_id
+    left join gaps_closed
+        on
+            populations.snapshot_date = gaps_closed.snapshot_date
+            and populations.org_unit_id = gaps_closed.org_unit_id
+    left join money
+        on
+            populations.snapshot_date = money.snapshot_date
+            and populations.org_unit_id = money.org_unit_id
+
+),
+
+scored as (
+
+    select
+        *,
+        case
+            when not is_suppressed
+                then round(
+                    100 * (
+                        {{ var('readiness_coverage_weight') }} * coverage_pct
+                        + (1 - {{ var('readiness_coverage_weight') }}) * coalesce(training_completion_rate, 0)
+                    ),
+                    1
+                )
+        end as readiness_score
+
+    from measured
+
+),
+
+final as (
+
+    select
+        scored.snapshot_date,
+        cast(scored.org_unit_id as varchar) as org_unit_id,
+        cast(org_units.org_unit_name as varchar) as org_unit_name,
+        cast({{ people_suppressed('scored.headcount', 'scored.headcount') }} as integer) as headcount,
+        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double) as coverage_pct,
+        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double)
+            as leadership_coverage_pct,
+        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double)
+            as tech_specialist_coverage_pct,
+        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double)
+            as end_user_coverage_pct,
+        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double)
+            as training_completion_rate,
+        cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
+            as ai_spend_ytd,
+        cast({{ people_suppressed('scored.budget_ytd', 'scored.headcount') }} as decimal(18, 2))
+            as budget_ytd,
+        cast({{ people_suppressed('scored.skill_gaps_closed', 'scored.headcount') }} as integer)
+            as skill_gaps_closed,
+        cast(
+            {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
+        ) as spend_per_skill_gap_closed,
+        cast(scored.readiness_score as double) as readiness_score,
+        cast(round(scored.readiness_score - previous_scores.readiness_score, 1) as double)
+            as readiness_score_change,
+        scored.is_suppressed,
+        scored.previous_snapshot_date,
+        cast('{{ var("reporting_currency") }}' as varchar) as currency
+
+    from scored
+    left join scored as previous_scores
+        on
+            scored.previous_snapshot_date = previous_scores.snapshot_date
+            and scored.org_unit_id = previous_scores.org_unit_id
+    left join org_units
+        on
+            scored.snapshot_date = org_units.snapshot_date
+            and scored.org_unit_id = org_units.org_unit_id
+
+)
+
+select * from final
