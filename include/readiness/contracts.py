@@ -64,6 +64,8 @@ class Column:
     personal: bool = False
     #: Dotted path of the value in a JSON record; the column name where absent.
     path: str | None = None
+    #: The value must be a JSON object (FOCUS ``Tags``); rows where it is not are quarantined.
+    json_object: bool = False
 
     @property
     def duckdb_type(self) -> str:
@@ -414,7 +416,7 @@ CLOUD_COSTS = Extract(
         _c("SubAccountName", "string", "Subscription / account name"),
         _c("ResourceId", "string", "Resource"),
         _c("RegionId", "string", "Region"),
-        _c("Tags", "string", "JSON object of tags"),
+        _c("Tags", "string", "JSON object of tags (keys as delivered)", json_object=True),
     ),
 )
 
@@ -441,6 +443,36 @@ FX_RATES = Extract(
     ),
 )
 
+COURSE_ACTIVITY = Extract(
+    source="lms",
+    name="course_activity",
+    format="csv",
+    extensions=("csv",),
+    description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
+    key=("learnerUserId", "learningContentId"),
+    semantics="snapshot",
+    columns=(
+        _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
+        _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),
+        _c(
+            "completionPercentage",
+            "integer",
+            "Progress 0-100",
+            required=True,
+            min_value=0,
+            max_value=100,
+        ),
+        _c("completedDateTime", "timestamp", "When the learner completed the course (UTC)"),
+        _c(
+            "status",
+            "string",
+            "Assignment status",
+            required=True,
+            allowed=("notStarted", "inProgress", "completed"),
+        ),
+    ),
+)
+
 EXTRACTS: tuple[Extract, ...] = (
     ORG_UNITS,
     JOB_PROFILES,
@@ -448,6 +480,7 @@ EXTRACTS: tuple[Extract, ...] = (
     WORKER_SKILLS,
     CATALOG,
     STATEMENTS,
+    COURSE_ACTIVITY,
     BUDGET,
     GL_ACTUALS,
     CLOUD_COSTS,

@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from readiness import focus
 from readiness.contracts import Extract
 
 LINE_COLUMN = "_line_number"
@@ -94,10 +95,16 @@ def _match_header(path: Path, extract: Extract, header: list[str]) -> tuple[dict
         )
     known = {_normalise(c.name) for c in extract.columns}
     extra = [h.strip() for h in header if _normalise(h) not in known]
+    if extract.format == "focus":
+        # Standard FOCUS columns the contract does not load, and x_ extensions, are expected, not unknown.
+        extra = [h for h in extra if not focus.is_expected_column(h)]
     return positions, extra
 
 
 def _table(extract: Extract, lines: list[int], values: dict[str, list[str | None]]) -> pa.Table:
+    for column in extract.columns:
+        if column.json_object and column.name in values:
+            values[column.name] = [focus.normalise_tags(v) for v in values[column.name]]
     arrays = {name: pa.array(values.get(name, [None] * len(lines)), pa.string()) for name in extract.column_names}
     arrays[LINE_COLUMN] = pa.array(lines, pa.int64())
     return pa.table(arrays)
