@@ -92,6 +92,9 @@ class Extract:
     max_quarantined_fraction: float = 0.05
     #: Row rules between two columns: (later, earlier) means ``later`` may not be before ``earlier``.
     not_before: tuple[tuple[str, str], ...] = field(default=())
+    #: Row rules over a group of optional columns: at least one of each group must hold a value
+    #: (an xAPI actor is identified by mbox, mbox_sha1sum or account; a statement with none is no one's).
+    one_of_required: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -301,6 +304,7 @@ STATEMENTS = Extract(
     description="xAPI 1.0.3 statements, one per line; they accumulate and the same id counts once.",
     key=("id",),
     semantics="events",
+    one_of_required=(("actor_mbox", "actor_mbox_sha1sum", "actor_account_name"),),
     columns=(
         _c("id", "string", "Statement id (UUID)", required=True),
         _c("actor_mbox", "string", "Actor mailto: address (personal data)", path="actor.mbox", personal=True),

@@ -92,7 +92,11 @@ def typed_expression(column: Column) -> str:
             return f"coalesce(try_cast({v} as date), try_strptime({v}, '%m/%d/%Y')::date)"
         case "timestamp":
             # Offsets are honoured and everything is stored in UTC; no offset means UTC.
-            return f"timezone('UTC', try_cast({v} as timestamptz))"
+            # US month-first (Azure EA exports) is read as UTC like any timestamp without an offset.
+            return (
+                f"coalesce(timezone('UTC', try_cast({v} as timestamptz)), "
+                f"try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']))"
+            )
         case _:
             return f"try_cast({v} as {column.duckdb_type})"
 
@@ -155,6 +159,9 @@ def typing_query(extract: Extract) -> str:
             f"{_sql_text(f'{later}: ')} || {later_typed} || "
             f"{_sql_text(f' is before {earlier} ')} || {earlier_typed} end"
         )
+    for group in extract.one_of_required:
+        present = " or ".join(f"nullif(trim(\"{name}\"), '') is not null" for name in group)
+        checks.append(f"case when not ({present}) then {_sql_text(f'{group[0]}: none of {', '.join(group)} given')} end")
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
     # The row as delivered, kept in quarantine so an operator can see and fix it.
     record = ", ".join(f'"{c.name}" := "{c.name}"' for c in extract.columns)
