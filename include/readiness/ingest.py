@@ -161,7 +161,8 @@ def typing_query(extract: Extract) -> str:
         )
     for group in extract.one_of_required:
         present = " or ".join(f"nullif(trim(\"{name}\"), '') is not null" for name in group)
-        checks.append(f"case when not ({present}) then {_sql_text(f'{group[0]}: none of {', '.join(group)} given')} end")
+        reason = f"{group[0]}: none of {', '.join(group)} given"
+        checks.append(f"case when not ({present}) then {_sql_text(reason)} end")
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
     # The row as delivered, kept in quarantine so an operator can see and fix it.
     record = ", ".join(f'"{c.name}" := "{c.name}"' for c in extract.columns)
