@@ -62,7 +62,13 @@ def test_case(case: dict[str, Any], settings: Settings, tmp_path: Path) -> None:
     extract = get_extract(case["extract"])
     for before in case.get("before", []):
         earlier = get_extract(before["extract"])
-        deliver(settings, earlier.source, earlier.name, _delivery_name(before), (CORPUS / "files" / before["file"]).read_bytes())
+        deliver(
+            settings,
+            earlier.source,
+            earlier.name,
+            _delivery_name(before),
+            (CORPUS / "files" / before["file"]).read_bytes(),
+        )
         assert _run(settings, before["extract"]) == ("", "")
 
     content = (CORPUS / "files" / case["file"]).read_bytes()
@@ -95,7 +101,9 @@ def test_case(case: dict[str, Any], settings: Settings, tmp_path: Path) -> None:
         assert len(manifest) == 1, manifest
         found_id, status, read, loaded, quarantined, message = manifest[0]
         assert load_id in (None, found_id)
-        raw_rows = con.execute(f"select count(*) from raw.{extract.raw_table} where _load_id = ?", [found_id]).fetchone()
+        raw_rows = con.execute(
+            f"select count(*) from raw.{extract.raw_table} where _load_id = ?", [found_id]
+        ).fetchone()
         row_reasons = con.execute(
             "select line_number, column_name, reason from ops.quarantine "
             "where load_id = ? and line_number is not null order by 1, 2, 3",

@@ -11,7 +11,7 @@ import pytest
 from readiness import ops
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, GL_ACTUALS, WORKERS
-from readiness.ingest import DeliveriesRejected, NeverDelivered, load_extract, sha256_of
+from readiness.ingest import DeliveriesRejected, NeverDelivered, load_extract
 from tests.conftest import deliver
 
 HEADER = (

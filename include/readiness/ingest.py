@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -200,9 +199,7 @@ def landing_files(settings: Settings, extract: Extract) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(
-        p
-        for p in folder.iterdir()
-        if (p.is_symlink() or p.is_file()) and not IN_PROGRESS_UPLOAD.match(p.name)
+        p for p in folder.iterdir() if (p.is_symlink() or p.is_file()) and not IN_PROGRESS_UPLOAD.match(p.name)
     )
 
 
@@ -297,7 +294,7 @@ def _reject_symlink(
     con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path, run_id: str | None
 ) -> FileOutcome:
     """A link is never followed: it could point anywhere outside landing/ (another extract, /etc)."""
-    target = os.readlink(path)
+    target = path.readlink()
     load_id = hashlib.sha256(f"symlink:{path.name}->{target}".encode()).hexdigest()
     reason = (
         f"{path.name} is a symbolic link (to {target}), not a file; the loader does not follow links. "
