@@ -163,11 +163,15 @@ def typing_query(extract: Extract) -> str:
         reason = f"{group[0]}: none of {', '.join(group)} given"
         checks.append(f"case when not ({present}) then {_sql_text(reason)} end")
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
-    # The row as delivered, kept in quarantine so an operator can see and fix it.
+    # The row as delivered, kept in quarantine so an operator can see and fix it; only for broken rows,
+    # as a JSON copy of every row would double the memory a large delivery needs.
     record = ", ".join(f'"{c.name}" := "{c.name}"' for c in extract.columns)
+    names = ", ".join(f'"{c.name}"' for c in extract.columns)
     return (
-        f"select {LINE_COLUMN}, {', '.join(typed)}, {reasons} as _reasons, "
-        f"to_json(struct_pack({record}))::varchar as _record from delivery"
+        f"select {LINE_COLUMN}, {names}, _reasons, "
+        f"case when len(_reasons) > 0 then to_json(_delivered)::varchar end as _record from ("
+        f"select {LINE_COLUMN}, {', '.join(typed)}, {reasons} as _reasons, struct_pack({record}) as _delivered "
+        f"from delivery)"
     )
 
 
