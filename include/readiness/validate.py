@@ -237,18 +237,22 @@ def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
 
 
 def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
-    """Workers whose org unit is not in the org_units delivery of the same as-of date.
+    """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
 
     The worker is not at fault (the HR export may lag the org change): the rows are kept and the
-    count is said in the manifest message and the run's log. Nothing is said when no org_units
-    delivery of that date is loaded yet: there is nothing to compare with.
+    count is said in the manifest message and the run's log. (An unchanged org_units file is skipped
+    as a duplicate, hence "on or before".) Nothing is said when no org_units delivery is loaded yet:
+    there is nothing to compare with.
     """
     row = con.execute(
         f"""
         with delivery as (select * from raw.{WORKERS.raw_table} where _load_id = ?),
         units as (
             select distinct org_unit_id from raw.{ORG_UNITS.raw_table}
-            where _as_of_date = (select any_value(_as_of_date) from delivery)
+            where _as_of_date = (
+                select max(_as_of_date) from raw.{ORG_UNITS.raw_table}
+                where _as_of_date <= (select any_value(_as_of_date) from delivery)
+            )
         )
         select count(*), list(distinct org_unit_id order by org_unit_id)[1:{SAMPLE_SIZE}]
         from delivery
@@ -259,7 +263,7 @@ def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
     if not row or not row[0]:
         return None
     return (
-        f"{row[0]} worker(s) in org unit(s) missing from the org_units delivery of the same date: "
+        f"{row[0]} worker(s) in org unit(s) missing from the latest org_units delivery: "
         f"{', '.join(row[1])}; kept, they count under their unit id until HR delivers it"
     )
 

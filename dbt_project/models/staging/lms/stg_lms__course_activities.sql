@@ -31,21 +31,21 @@ renamed as (
 
     select
         -- ids
-        "learnerUserId" as worker_id,
-        "learningContentId" as item_url,
+        learneruserid as worker_id,
+        learningcontentid as item_url,
         _load_id as load_id,
 
         -- strings
         status as activity_status,
 
         -- numerics
-        cast("completionPercentage" as integer) as completion_pct,
+        cast(completionpercentage as integer) as completion_pct,
 
         -- dates
         _as_of_date as activity_date,
 
         -- timestamps
-        "completedDateTime" as completed_at,
+        completeddatetime as completed_at,
         _loaded_at as loaded_at
 
     from latest_delivery
