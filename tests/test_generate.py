@@ -30,6 +30,7 @@ HEADERS = {
     "gl_actuals": "journal_id,line_number,posting_date,cost_center_id,gl_account,vendor_name,description,"
     "amount,currency,project_code",
     "fx_rates": "rate_date,from_currency,to_currency,rate",
+    "course_activity": "learnerUserId,learningContentId,completionPercentage,completedDateTime,status",
 }
 KEYS = {
     "workers": ("worker_id",),
@@ -39,6 +40,7 @@ KEYS = {
     "gl_actuals": ("journal_id", "line_number"),
     "budget": ("budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
     "fx_rates": ("rate_date", "from_currency", "to_currency"),
+    "course_activity": ("learnerUserId", "learningContentId"),
 }
 SKILLS = {
     "genai_fundamentals",
@@ -169,6 +171,7 @@ def test_layout_and_summary_match_the_files(landing) -> None:
     expected |= {
         "lms/catalog/catalog_2026-11-27.json",
         "lms/statements/statements_2026-11-27.jsonl",
+        "lms/course_activity/course_activity_2026-11-27.csv",
         "finance/budget/budget_2025-12-15.csv",
         "finance/budget/budget_2026-07-10.csv",
         "finance/gl_actuals/gl_actuals_2026-11-27.csv",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from readiness import ops
 from readiness.config import Settings
-from readiness.contracts import GL_ACTUALS, WORKERS
-from readiness.ingest import DeliveriesRejected, NeverDelivered, load_extract, sha256_of
+from readiness.contracts import EXTRACTS, GL_ACTUALS, WORKERS
+from readiness.ingest import DeliveriesRejected, NeverDelivered, load_extract
 from tests.conftest import deliver
 
 HEADER = (
@@ -113,16 +114,34 @@ def test_a_night_without_new_files_goes_ahead_with_what_is_loaded(settings: Sett
     assert str(report.latest_as_of) == "2026-11-27"
 
 
+def _state(settings: Settings) -> dict[str, list[tuple]]:
+    """Every raw table and the manifest in full, without load timestamps and with archive paths relative."""
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        state = {
+            e.raw_table: con.execute(f"select * exclude (_loaded_at) from raw.{e.raw_table} order by all").fetchall()
+            for e in EXTRACTS
+        }
+        state["load_manifest"] = con.execute(
+            "select * exclude (received_at, validated_at) replace (replace(archive_path, ?, '') as archive_path) "
+            "from ops.load_manifest order by all",
+            [str(settings.archive_dir)],
+        ).fetchall()
+        state["quarantine"] = con.execute(
+            "select * exclude (quarantined_at) from ops.quarantine order by all"
+        ).fetchall()
+    return state
+
+
 def test_a_load_killed_midway_leaves_nothing_and_the_rerun_equals_a_clean_load(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    content = "\n".join([HEADER, *GOOD]) + "\n"
+    bad = "W3,Cy,Ng,cy@contoso.example,JP1,OU1,CC1,W1,US,2020-13-01,,Active,1"
+    content = "\n".join([HEADER, *GOOD, bad]) + "\n"
     path = deliver(settings, "hr", "workers", "workers_2026-11-27.csv", content)
-    load_id = sha256_of(path)
     original_execute = duckdb.DuckDBPyConnection.execute
 
     def execute(self, query, *args, **kwargs):
-        # Killed inside the transaction, after the typed rows went into raw and before the quarantine.
+        # Killed inside the transaction, after the good rows went into raw and before the quarantine.
         if isinstance(query, str) and query.startswith("insert into ops.quarantine select"):
             raise RuntimeError("killed midway")
         return original_execute(self, query, *args, **kwargs)
@@ -131,13 +150,18 @@ def test_a_load_killed_midway_leaves_nothing_and_the_rerun_equals_a_clean_load(
     with pytest.raises(RuntimeError, match="killed midway"):
         load_extract(settings, WORKERS)
     monkeypatch.undo()
-    with ops.connect(settings.ingest_db, read_only=True) as con:
-        assert con.execute("select count(*) from raw.hr__workers").fetchone() == (0,)
-        assert con.execute("select count(*) from ops.load_manifest").fetchone() == (0,)
     assert path.exists(), "the delivery stays in landing until its load commits"
+    empty = _state(settings)
+    assert all(rows == [] for rows in empty.values()), "nothing of the killed load is visible"
 
     load_extract(settings, WORKERS)
 
-    assert _manifest(settings) == [("workers_2026-11-27.csv", 2, 2, 0, "pending_validation")]
-    with ops.connect(settings.ingest_db, read_only=True) as con:
-        assert con.execute("select count(*), min(_load_id) from raw.hr__workers").fetchone() == (2, load_id)
+    monkeypatch.setenv("READINESS_DATA_DIR", str(tmp_path / "clean"))
+    clean = Settings.from_env()
+    clean.ensure_dirs()
+    deliver(clean, "hr", "workers", "workers_2026-11-27.csv", content)
+    load_extract(clean, WORKERS)
+    rerun_state, clean_state = _state(settings), _state(clean)
+    assert rerun_state == clean_state
+    assert len(rerun_state["hr__workers"]) == 2 and len(rerun_state["quarantine"]) == 1
+    assert rerun_state["load_manifest"][0][5:8] == (3, 2, 1)

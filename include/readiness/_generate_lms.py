@@ -419,3 +419,31 @@ def statements(org: Organisation, seed: int, as_of: date) -> list[dict[str, obje
         _learn(rec, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, None)
     _void_some(rec, rng)
     return [s for _, s in sorted(rec.statements, key=lambda pair: (pair[0], str(pair[1]["id"])))]
+
+
+def course_activity(records: list[dict[str, object]]) -> tuple[list[str], list[list[object]]]:
+    """Viva Learning style course activity, derived from the LinkedIn Learning statements of account actors.
+
+    Viva Learning reports LinkedIn Learning progress per learner and course; deriving it from the same
+    statements keeps the two LMS extracts consistent. Voids are ignored here: the export is progress as
+    the provider last saw it.
+    """
+    progress: dict[tuple[str, str], str | None] = {}
+    for record in records:
+        actor, obj = record["actor"], record["object"]
+        account = actor.get("account") if isinstance(actor, dict) else None
+        url = str(obj.get("id", "")) if isinstance(obj, dict) else ""
+        if not account or not url.startswith(LI):
+            continue
+        key = (str(account["name"]), url)
+        completed = str(record["verb"]["id"]).endswith("/completed")  # type: ignore[index]
+        if completed and progress.get(key) is None:
+            progress[key] = str(record["timestamp"])
+        else:
+            progress.setdefault(key, None)
+    header = ["learnerUserId", "learningContentId", "completionPercentage", "completedDateTime", "status"]
+    rows: list[list[object]] = [
+        [learner, url, 100 if done else 50, done, "completed" if done else "inProgress"]
+        for (learner, url), done in sorted(progress.items())
+    ]
+    return header, rows

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnType = Literal["string", "integer", "decimal", "double", "date", "timestamp", "boolean"]
+ColumnType = Literal["string", "integer", "decimal", "cost", "double", "date", "timestamp", "boolean"]
 FileFormat = Literal["csv", "jsonl", "catalog_json", "focus"]
 # How deliveries of an extract combine in the warehouse (see EXTRACTS.md):
 # snapshot  - each delivery is the full state as of its date; history is kept per as-of date
@@ -27,6 +27,9 @@ DUCKDB_TYPES: dict[ColumnType, str] = {
     "string": "VARCHAR",
     "integer": "BIGINT",
     "decimal": "DECIMAL(18, 6)",
+    # Cloud cost lines carry 11 decimals and more (per-request prices): 6 would change a sum of the
+    # real FOCUS sample's AI spend in its seventh decimal.
+    "cost": "DECIMAL(38, 12)",
     "double": "DOUBLE",
     "date": "DATE",
     "timestamp": "TIMESTAMP",
@@ -64,6 +67,8 @@ class Column:
     personal: bool = False
     #: Dotted path of the value in a JSON record; the column name where absent.
     path: str | None = None
+    #: The value must be a JSON object (FOCUS ``Tags``); rows where it is not are quarantined.
+    json_object: bool = False
 
     @property
     def duckdb_type(self) -> str:
@@ -90,6 +95,9 @@ class Extract:
     max_quarantined_fraction: float = 0.05
     #: Row rules between two columns: (later, earlier) means ``later`` may not be before ``earlier``.
     not_before: tuple[tuple[str, str], ...] = field(default=())
+    #: Row rules over a group of optional columns: at least one of each group must hold a value
+    #: (an xAPI actor is identified by mbox, mbox_sha1sum or account; a statement with none is no one's).
+    one_of_required: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -299,6 +307,7 @@ STATEMENTS = Extract(
     description="xAPI 1.0.3 statements, one per line; they accumulate and the same id counts once.",
     key=("id",),
     semantics="events",
+    one_of_required=(("actor_mbox", "actor_mbox_sha1sum", "actor_account_name"),),
     columns=(
         _c("id", "string", "Statement id (UUID)", required=True),
         _c("actor_mbox", "string", "Actor mailto: address (personal data)", path="actor.mbox", personal=True),
@@ -404,9 +413,9 @@ CLOUD_COSTS = Extract(
         _c("ChargeCategory", "string", "Usage, Purchase, Tax, Credit, Adjustment", required=True),
         _c("ChargeClass", "string", "Correction or null"),
         _c("ChargeDescription", "string", "Charge description"),
-        _c("BilledCost", "decimal", "Billed cost"),
-        _c("EffectiveCost", "decimal", "Amortised cost: the spend figure", required=True),
-        _c("ListCost", "decimal", "List cost"),
+        _c("BilledCost", "cost", "Billed cost"),
+        _c("EffectiveCost", "cost", "Amortised cost: the spend figure", required=True),
+        _c("ListCost", "cost", "List cost"),
         _c("ServiceCategory", "string", "FOCUS service category"),
         _c("ServiceName", "string", "Service name"),
         _c("ProviderName", "string", "Provider"),
@@ -414,7 +423,7 @@ CLOUD_COSTS = Extract(
         _c("SubAccountName", "string", "Subscription / account name"),
         _c("ResourceId", "string", "Resource"),
         _c("RegionId", "string", "Region"),
-        _c("Tags", "string", "JSON object of tags"),
+        _c("Tags", "string", "JSON object of tags (keys as delivered)", json_object=True),
     ),
 )
 
@@ -441,6 +450,36 @@ FX_RATES = Extract(
     ),
 )
 
+COURSE_ACTIVITY = Extract(
+    source="lms",
+    name="course_activity",
+    format="csv",
+    extensions=("csv",),
+    description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
+    key=("learnerUserId", "learningContentId"),
+    semantics="snapshot",
+    columns=(
+        _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
+        _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),
+        _c(
+            "completionPercentage",
+            "integer",
+            "Progress 0-100",
+            required=True,
+            min_value=0,
+            max_value=100,
+        ),
+        _c("completedDateTime", "timestamp", "When the learner completed the course (UTC)"),
+        _c(
+            "status",
+            "string",
+            "Assignment status",
+            required=True,
+            allowed=("notStarted", "inProgress", "completed"),
+        ),
+    ),
+)
+
 EXTRACTS: tuple[Extract, ...] = (
     ORG_UNITS,
     JOB_PROFILES,
@@ -448,6 +487,7 @@ EXTRACTS: tuple[Extract, ...] = (
     WORKER_SKILLS,
     CATALOG,
     STATEMENTS,
+    COURSE_ACTIVITY,
     BUDGET,
     GL_ACTUALS,
     CLOUD_COSTS,

@@ -20,6 +20,8 @@ def _rules(column: Column) -> str:
         rules.append(f"{low}value{high}")
     if column.pattern:
         rules.append("shape checked")
+    if column.json_object:
+        rules.append("JSON object")
     if column.personal:
         rules.append("personal data")
     return "; ".join(rules)
@@ -39,6 +41,8 @@ def extract_section(extract: Extract) -> str:
     lines += [f"| `{c.name}` | {c.type} | {_rules(c)} |" for c in extract.columns]
     for later, earlier in extract.not_before:
         lines.append(f"| | | `{later}` not before `{earlier}` |")
+    for group in extract.one_of_required:
+        lines.append(f"| | | at least one of {', '.join(f'`{name}`' for name in group)} |")
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from readiness._generate_finance import finance_files
 from readiness._generate_hr import build_organisation, hr_files
-from readiness._generate_lms import catalogue_json, statements
+from readiness._generate_lms import catalogue_json, course_activity, statements
 
 __all__ = ["GenerationSummary", "generate_organisation"]
 
@@ -79,7 +79,9 @@ def generate_organisation(
     org = build_organisation(seed, employees, as_of, hr_snapshots)
     payloads: dict[str, object] = dict(hr_files(org))
     payloads[f"lms/catalog/catalog_{as_of}.json"] = catalogue_json(as_of)
-    payloads[f"lms/statements/statements_{as_of}.jsonl"] = statements(org, seed, as_of)
+    records = statements(org, seed, as_of)
+    payloads[f"lms/statements/statements_{as_of}.jsonl"] = records
+    payloads[f"lms/course_activity/course_activity_{as_of}.csv"] = course_activity(records)
     payloads.update(finance_files(org, seed, as_of))
     files = {name: _write(out_dir / name, payload) for name, payload in sorted(payloads.items())}
     return GenerationSummary(out_dir, files, len(org.in_snapshot(as_of)), as_of)

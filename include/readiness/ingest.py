@@ -91,7 +91,11 @@ def typed_expression(column: Column) -> str:
             return f"coalesce(try_cast({v} as date), try_strptime({v}, '%m/%d/%Y')::date)"
         case "timestamp":
             # Offsets are honoured and everything is stored in UTC; no offset means UTC.
-            return f"timezone('UTC', try_cast({v} as timestamptz))"
+            # US month-first (Azure EA exports) is read as UTC like any timestamp without an offset.
+            return (
+                f"coalesce(timezone('UTC', try_cast({v} as timestamptz)), "
+                f"try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']))"
+            )
         case _:
             return f"try_cast({v} as {column.duckdb_type})"
 
@@ -127,6 +131,11 @@ def rule_checks(column: Column) -> list[str]:
             f"case when {typed} > {column.max_value} then "
             f"{_sql_text(name + ': ')} || {typed} || {_sql_text(f' must be at most {column.max_value:g}')} end"
         )
+    if column.json_object:
+        checks.append(
+            f"case when {delivered} is not null and not (json_valid({delivered}) and starts_with({delivered}, '{{')) "
+            f"then {_sql_text(name + ': not a JSON object: ')} || left({delivered}, 80) end"
+        )
     if column.pattern:
         checks.append(
             f"case when {typed} is not null and not regexp_full_match({typed}, {_sql_text(column.pattern)}) then "
@@ -149,12 +158,20 @@ def typing_query(extract: Extract) -> str:
             f"{_sql_text(f'{later}: ')} || {later_typed} || "
             f"{_sql_text(f' is before {earlier} ')} || {earlier_typed} end"
         )
+    for group in extract.one_of_required:
+        present = " or ".join(f"nullif(trim(\"{name}\"), '') is not null" for name in group)
+        reason = f"{group[0]}: none of {', '.join(group)} given"
+        checks.append(f"case when not ({present}) then {_sql_text(reason)} end")
     reasons = f"list_filter([{', '.join(checks)}], lambda r: r is not null)" if checks else "[]::varchar[]"
-    # The row as delivered, kept in quarantine so an operator can see and fix it.
+    # The row as delivered, kept in quarantine so an operator can see and fix it; only for broken rows,
+    # as a JSON copy of every row would double the memory a large delivery needs.
     record = ", ".join(f'"{c.name}" := "{c.name}"' for c in extract.columns)
+    names = ", ".join(f'"{c.name}"' for c in extract.columns)
     return (
-        f"select {LINE_COLUMN}, {', '.join(typed)}, {reasons} as _reasons, "
-        f"to_json(struct_pack({record}))::varchar as _record from delivery"
+        f"select {LINE_COLUMN}, {names}, _reasons, "
+        f"case when len(_reasons) > 0 then to_json(_delivered)::varchar end as _record from ("
+        f"select {LINE_COLUMN}, {', '.join(typed)}, {reasons} as _reasons, struct_pack({record}) as _delivered "
+        f"from delivery)"
     )
 
 
@@ -175,11 +192,19 @@ def _safe_name(file_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", file_name).lstrip(".") or "unnamed"
 
 
+#: ``.name.XXXX``: a file still being uploaded (rsync, scp and SFTP clients write under a dot name and
+#: rename when done). Names starting with two dots cannot be that and are treated as deliveries, so a
+#: name like ``..%2Fworkers.csv`` is rejected with a sentence instead of lying in landing unseen.
+IN_PROGRESS_UPLOAD = re.compile(r"^\.(?!\.)")
+
+
 def landing_files(settings: Settings, extract: Extract) -> list[Path]:
     folder = settings.landing_dir / extract.source / extract.name
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p for p in folder.iterdir() if (p.is_symlink() or p.is_file()) and not IN_PROGRESS_UPLOAD.match(p.name)
+    )
 
 
 def _record_rejection(
@@ -190,7 +215,7 @@ def _record_rejection(
     as_of: date | None,
     reason: str,
     rows_read: int,
-    archive_path: Path,
+    archive_path: Path | None,
     run_id: str | None,
 ) -> FileOutcome:
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -208,7 +233,7 @@ def _record_rejection(
             STATUS_REJECTED,
             reason,
             now,
-            str(archive_path),
+            str(archive_path) if archive_path else None,
             run_id,
         ],
     )
@@ -228,6 +253,8 @@ def load_delivery(
     run_id: str | None = None,
 ) -> FileOutcome:
     """Load one delivered file (see the module docstring for the guarantees)."""
+    if path.is_symlink():
+        return _reject_symlink(con, settings, extract, path, run_id)
     load_id = sha256_of(path)
     existing = con.execute("select file_name, status from ops.load_manifest where load_id = ?", [load_id]).fetchone()
     if existing:
@@ -264,6 +291,21 @@ def load_delivery(
 
     outcome = _commit_rows(con, extract, path, load_id, as_of, rows, archive_path, run_id)
     path.unlink()
+    return outcome
+
+
+def _reject_symlink(
+    con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path, run_id: str | None
+) -> FileOutcome:
+    """A link is never followed: it could point anywhere outside landing/ (another extract, /etc)."""
+    target = path.readlink()
+    load_id = hashlib.sha256(f"symlink:{path.name}->{target}".encode()).hexdigest()
+    reason = (
+        f"{path.name} is a symbolic link (to {target}), not a file; the loader does not follow links. "
+        "Deliver the file itself into landing/"
+    )
+    outcome = _record_rejection(con, extract, path, load_id, None, reason, 0, None, run_id)
+    _move_to_quarantine(settings, extract, path)
     return outcome
 
 

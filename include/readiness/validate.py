@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from readiness import ops
 from readiness.config import Settings, disable_telemetry
-from readiness.contracts import Extract
+from readiness.contracts import ORG_UNITS, WORKERS, Extract
 from readiness.ingest import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ class DeliveryValidation:
 class ValidationReport:
     extract: str
     deliveries: list[DeliveryValidation] = field(default_factory=list)
+    #: Referential problems that are not the rows' fault: kept, and said here and in the manifest.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -188,6 +190,84 @@ def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> F
     return None
 
 
+def org_tree_failure(frame: pd.DataFrame) -> Failure | None:
+    """The org tree must have exactly one root and no cycle; a cycle is named unit by unit.
+
+    GX has no expectation for a tree, and a cycle makes every "units below" sum in the marts
+    undefined, so the delivery is rejected rather than quarantining the rows of the cycle.
+    """
+    parent = {
+        str(row.org_unit_id): (None if _is_null(row.parent_org_unit_id) else str(row.parent_org_unit_id))
+        for row in frame.itertuples()
+    }
+    roots = sorted(unit for unit, up in parent.items() if up is None)
+    problems: list[str] = []
+    if len(roots) != 1:
+        problems.append(f"{len(roots)} root units (no parent_org_unit_id): {roots[:SAMPLE_SIZE]}; expected exactly 1")
+    missing = sorted({up for up in parent.values() if up is not None and up not in parent})
+    if missing:
+        problems.append(f"parent unit(s) not in the delivery: {missing[:SAMPLE_SIZE]}")
+    for cycle in _cycles(parent):
+        problems.append("cycle " + " -> ".join([*cycle, cycle[0]]))
+    if not problems:
+        return None
+    return Failure("org tree: one root, no cycle", "parent_org_unit_id", len(problems), problems[:SAMPLE_SIZE])
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or value != value  # pandas gives NaN for a null string
+
+
+def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
+    """Each cycle of the parent links once, starting at its smallest unit id."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(parent):
+        path: list[str] = []
+        unit: str | None = start
+        while unit is not None and unit in parent and unit not in done and unit not in path:
+            path.append(unit)
+            unit = parent[unit]
+        if unit is not None and unit in path:
+            cycle = path[path.index(unit) :]
+            first = cycle.index(min(cycle))
+            cycles.append(cycle[first:] + cycle[:first])
+        done.update(path)
+    return cycles
+
+
+def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
+    """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
+
+    The worker is not at fault (the HR export may lag the org change): the rows are kept and the
+    count is said in the manifest message and the run's log. (An unchanged org_units file is skipped
+    as a duplicate, hence "on or before".) Nothing is said when no org_units delivery is loaded yet:
+    there is nothing to compare with.
+    """
+    row = con.execute(
+        f"""
+        with delivery as (select * from raw.{WORKERS.raw_table} where _load_id = ?),
+        units as (
+            select distinct org_unit_id from raw.{ORG_UNITS.raw_table}
+            where _as_of_date = (
+                select max(_as_of_date) from raw.{ORG_UNITS.raw_table}
+                where _as_of_date <= (select any_value(_as_of_date) from delivery)
+            )
+        )
+        select count(*), list(distinct org_unit_id order by org_unit_id)[1:{SAMPLE_SIZE}]
+        from delivery
+        where exists (select 1 from units) and org_unit_id not in (select org_unit_id from units)
+        """,
+        [load_id],
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    return (
+        f"{row[0]} worker(s) in org unit(s) missing from the latest org_units delivery: "
+        f"{', '.join(row[1])}; kept, they count under their unit id until HR delivers it"
+    )
+
+
 def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     """Validate every delivery of ``extract`` waiting for validation; raise if any fails."""
     report = ValidationReport(extract.qualified_name)
@@ -203,11 +283,15 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
             frame = con.execute(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]).df()
             context = context or _context()
             count, failures = run_suite(extract, frame, context)
-            too_many = _quarantine_failure(extract, rows_read, quarantined)
-            if too_many:
-                failures.append(too_many)
-            report.deliveries.append(DeliveryValidation(file_name, load_id, len(frame), count + 1, failures))
-            _settle(con, extract, load_id, failures)
+            checks = [_quarantine_failure(extract, rows_read, quarantined)]
+            if extract == ORG_UNITS:
+                checks.append(org_tree_failure(frame))
+            failures += [f for f in checks if f]
+            report.deliveries.append(DeliveryValidation(file_name, load_id, len(frame), count + len(checks), failures))
+            warning = workers_in_unknown_org_units(con, load_id) if extract == WORKERS and not failures else None
+            if warning:
+                report.warnings.append(f"{file_name}: {warning}")
+            _settle(con, extract, load_id, failures, warning)
     failed = [d for d in report.deliveries if not d.success]
     if failed:
         lines = [
@@ -223,7 +307,7 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     return report
 
 
-def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure]) -> None:
+def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], warning: str | None = None) -> None:
     """Mark the load validated, or take its rows out again: one transaction either way."""
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("begin")
@@ -242,8 +326,9 @@ def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure]) -
         )
     else:
         con.execute(
-            "update ops.load_manifest set status = ?, validated_at = ? where load_id = ?",
-            [STATUS_LOADED, now, load_id],
+            "update ops.load_manifest set status = ?, validated_at = ?, "
+            "message = concat_ws('; ', nullif(message, ''), ?) where load_id = ?",
+            [STATUS_LOADED, now, warning, load_id],
         )
     con.execute("commit")
     log.log(
