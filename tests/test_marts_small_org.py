@@ -301,6 +301,11 @@ def _deliveries() -> dict[str, str]:
         f"hr/worker_skills/worker_skills_{S1}.csv": _worker_skills(),
         f"lms/catalog/catalog_{S2}.json": _catalog(),
         f"lms/statements/statements_{S2}.jsonl": _statements(),
+        # No mart reads course activity yet; one in-progress row keeps the delivery realistic and required.
+        f"lms/course_activity/course_activity_{S2}.csv": (
+            "learnerUserId,learningContentId,completionPercentage,completedDateTime,status\n"
+            f"{next(iter(PEOPLE))},{URLS[CAREER]},50,,inProgress\n"
+        ),
         "finance/budget/budget_2025-12-15.csv": _budget("FY2026-original", "2025-12-15", original),
         "finance/budget/budget_2026-10-01.csv": _budget("FY2026-Q4-reforecast", "2026-10-01", reforecast),
         f"finance/gl_actuals/gl_actuals_{S2}.csv": _gl_actuals(),
