@@ -105,7 +105,8 @@ def test_report_renders_in_headless_chromium(published: Settings) -> None:
             page.wait_for_load_state("networkidle")
             ids = page.eval_on_selector_all("section.chart", "nodes => nodes.map(n => n.id)")
             sizes = page.eval_on_selector_all(
-                "section.chart svg", "nodes => nodes.map(n => [n.getBoundingClientRect().width, n.getBoundingClientRect().height])"
+                "section.chart svg",
+                "nodes => nodes.map(n => [n.getBoundingClientRect().width, n.getBoundingClientRect().height])",
             )
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             title = page.title()

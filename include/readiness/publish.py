@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,9 @@ class Publication:
     path: Path
     row_counts: dict[str, int]
     published_at: datetime
+    #: Seconds spent auditing the candidate, and swapping it in (link, rename, prune): what readers could feel.
+    audit_seconds: float = 0.0
+    swap_seconds: float = 0.0
 
 
 def prepare_candidate(settings: Settings) -> Path:
@@ -54,6 +58,7 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
     if not candidate.exists():
         raise AuditFailed(f"{candidate} does not exist: the transform step did not build a candidate")
     now = datetime.now(UTC).replace(tzinfo=None)
+    started = time.perf_counter()
     con = duckdb.connect(str(candidate))
     try:
         counts = audit(con, settings.published_db, bounds).row_counts
@@ -70,6 +75,7 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
     # Everything is in the main file after the checkpoint; a WAL beside it would not travel with the rename.
     if Path(f"{candidate}.wal").exists():
         raise AuditFailed(f"{candidate}.wal is left after the checkpoint; the candidate is not published")
+    audited = time.perf_counter()
     published = settings.published_db
     if published.exists():
         settings.versions_dir.mkdir(parents=True, exist_ok=True)
@@ -77,8 +83,9 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
         os.link(published, keep)
     candidate.replace(published)  # atomic rename on one filesystem
     _prune_versions(settings)
-    log.info("published %s (%s)", published, counts)
-    return Publication(run_id, published, counts, now)
+    swapped = time.perf_counter()
+    log.info("published %s (%s): audit %.2f s, swap %.4f s", published, counts, audited - started, swapped - audited)
+    return Publication(run_id, published, counts, now, audited - started, swapped - audited)
 
 
 def _published_by(settings: Settings, run_id: str) -> Publication | None:
