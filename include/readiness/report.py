@@ -99,9 +99,10 @@ def coverage_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
     fig, axes = plt.subplots(
         len(audiences),
         1,
-        figsize=(10, 0.3 * sum(heights)),
+        figsize=(10, 0.27 * sum(heights)),
         squeeze=False,
-        gridspec_kw={"height_ratios": heights, "hspace": 0.9},
+        layout="constrained",
+        gridspec_kw={"height_ratios": heights},
     )
     cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
     image = None
@@ -118,7 +119,7 @@ def coverage_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
         image = ax.pcolormesh(values, cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=0.8)
         ax.invert_yaxis()
         ax.set_xticks([i + 0.5 for i in range(len(grid.columns))], [_short(c, 22) for c in grid.columns])
-        ax.tick_params(axis="x", rotation=30)
+        ax.tick_params(axis="x", rotation=20)
         for tick in ax.get_xticklabels():
             tick.set_horizontalalignment("right")
             tick.set_rotation_mode("anchor")
@@ -229,7 +230,7 @@ def training_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     right.set_ylim(0, 1)
     for ax in (left, right):
         ax.legend(frameon=False, fontsize=8)
-        ax.tick_params(axis="x", rotation=30)
+        ax.tick_params(axis="x", rotation=20)
     return Chart(
         "training",
         "Training completion over time",
@@ -255,7 +256,7 @@ def budget_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     categories = sorted(set(frame["category"]))
     columns = min(3, max(len(categories), 1))
     rows = -(-len(categories) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(11, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 2.9 * rows + 0.4), squeeze=False, layout="constrained")
     currency = frame["currency"].iloc[0] if len(frame) else ""
     for ax in axes.flat[len(categories) :]:
         ax.set_visible(False)
@@ -271,7 +272,7 @@ def budget_chart(con: duckdb.DuckDBPyConnection) -> Chart:
                     ax.hlines(budget * share, i - 0.42, i + 0.42, colors=colour, linewidth=1)
         ax.set_xticks(list(x), [f"Q{q}" for q in (1, 2, 3, 4)])
         ax.set_title(category.replace("_", " "))
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v / 1000:,.0f}k")
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     handles = [
         plt.Rectangle((0, 0), 1, 1, color="#c6dbef"),
         plt.Rectangle((0, 0), 1, 1, color="#08519c"),
@@ -281,17 +282,16 @@ def budget_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     fig.legend(
         handles,
         ["budget", "actual", "forecast", "50% alert", "80% alert", "100% alert"],
-        loc="upper center",
+        loc="outside upper center",
         ncol=6,
         frameon=False,
-        bbox_to_anchor=(0.5, 1.07),
     )
     year = int(frame["fiscal_year"].iloc[0]) if len(frame) else ""
     return Chart(
         "budget",
         f"AI adoption budget vs actual, FY{year}",
         f"Budget in force, actual spend (GL and attributed cloud AI services) and forecast per fiscal quarter and "
-        f"category, all cost centres, in thousands of {currency}; the marks on each budget bar are the 50/80/100% "
+        f"category, all cost centres, in {currency}; the marks on each budget bar are the 50/80/100% "
         "alert thresholds.",
         _svg(fig),
     )
