@@ -57,11 +57,14 @@ def read_once(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, int], dict
     return run_id, expected, counted, 1 + len(expected)
 
 
-def probe(published: Path, seconds: float, *, hold: bool = False, stop_file: Path | None = None) -> ProbeStats:
+def probe(
+    published: Path, seconds: float, *, hold: bool = False, stop_file: Path | None = None, pause: float = 0.01
+) -> ProbeStats:
     """Read ``published`` in a loop for ``seconds`` (or until ``stop_file`` exists).
 
     ``hold=False`` opens, reads and closes each time (a BI tool's new query); ``hold=True`` keeps one
     connection across the refresh (a dashboard left open): it must keep seeing its version, whole.
+    ``pause`` between reads leaves the CPU to the refresh being watched.
     """
     stats = ProbeStats()
     deadline = time.monotonic() + seconds
@@ -87,6 +90,7 @@ def probe(published: Path, seconds: float, *, hold: bool = False, stop_file: Pat
                 con.close()
                 con = None
         stats.slowest_read_s = max(stats.slowest_read_s, time.perf_counter() - started)
+        time.sleep(pause)
     if con is not None:
         con.close()
     return stats
