@@ -3,7 +3,9 @@
 
 Every night: land the HR, LMS and finance extracts into `raw.*` (every row loaded or quarantined with a
 reason), validate each new delivery with its Great Expectations suite, build the dbt project into a
-candidate DuckDB file, audit it and publish it atomically as `warehouse/readiness.duckdb`.
+candidate DuckDB file, audit it (GX on the marts, sanity checks against the published version) and
+publish it atomically as `warehouse/readiness.duckdb`; then export the marts (Parquet, CSV) and write
+the readiness report (`reports/latest.html`).
 
 A bad delivery stops the run before dbt and leaves the published warehouse untouched; the failing
 task's log and `ops.pipeline_runs` say what to fix. All logic lives in the `readiness` package; this
@@ -77,6 +79,18 @@ def readiness_nightly() -> None:
         for mart, asset in MART_ASSETS.items():
             yield Metadata(asset, {"row_count": row_counts[mart]})
 
+    @task
+    def export() -> dict:
+        from readiness import tasks
+
+        return tasks.export_marts()
+
+    @task
+    def report() -> str:
+        from readiness import tasks
+
+        return tasks.write_report()
+
     started = start_run()
     validated = []
     for source in SOURCES:
@@ -89,7 +103,7 @@ def readiness_nightly() -> None:
 
     candidate = prepare_candidate()
     transform = cosmos_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
-    validated >> candidate >> transform >> publish()
+    validated >> candidate >> transform >> publish() >> export() >> report()
 
 
 readiness_nightly()

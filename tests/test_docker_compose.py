@@ -56,6 +56,8 @@ PROJECT_MOUNTS = {
 }
 # Secrets the stack refuses to start without (`${VAR:?message}`).
 REQUIRED_SECRETS = ("READINESS_PSEUDONYM_KEY", "AIRFLOW__API_AUTH__JWT_SECRET")
+# The BI tool's own: its cookie-signing key and the first admin's password.
+SUPERSET_SECRETS = ("SUPERSET_SECRET_KEY", "SUPERSET_ADMIN_PASSWORD")
 # Config sections that Airflow core does not define: provider or plugin settings, checked elsewhere.
 NON_CORE_SECTIONS = {
     "celery",  # the Celery provider, preinstalled in the official image
@@ -377,13 +379,16 @@ def _run_compose_config(
 
 
 def test_compose_config_is_valid(compose_command: list[str], tmp_path: Path) -> None:
-    env = {**os.environ, **dict.fromkeys(REQUIRED_SECRETS, "test-only-not-a-secret")}
+    env = {**os.environ, **dict.fromkeys(REQUIRED_SECRETS + SUPERSET_SECRETS, "test-only-not-a-secret")}
     result = _run_compose_config(compose_command, tmp_path, env)
     assert result.returncode == 0, result.stderr
 
 
 def test_compose_refuses_to_start_without_the_pseudonym_key(compose_command: list[str], tmp_path: Path) -> None:
-    env = {**os.environ, "AIRFLOW__API_AUTH__JWT_SECRET": "test-only-not-a-secret"}
+    env = {
+        **os.environ,
+        **dict.fromkeys(("AIRFLOW__API_AUTH__JWT_SECRET", *SUPERSET_SECRETS), "test-only-not-a-secret"),
+    }
     env.pop("READINESS_PSEUDONYM_KEY", None)
     result = _run_compose_config(compose_command, tmp_path, env)
     assert result.returncode != 0
@@ -423,3 +428,85 @@ def test_dockerignore_keeps_data_and_local_state_out_of_the_image() -> None:
     expected = {".venv", "data/", ".git", "airflow_home/", "dbt_project/target", "dbt_project/logs", ".env"}
     assert expected <= patterns, f"missing: {sorted(expected - patterns)}"
     assert any("__pycache__" in pattern for pattern in patterns)
+
+
+# --- BI: Superset on the published marts ------------------------------------------------------------
+
+SUPERSET_DIR = ROOT / "docker" / "superset"
+WAREHOUSE_IN_SUPERSET = "/srv/readiness/warehouse"
+
+
+def _volume_options(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> mount options (``ro``) of every volume of a service (short syntax)."""
+    options = {}
+    for volume in service.get("volumes", []):
+        parts = volume.split(":")
+        options[parts[1]] = parts[2] if len(parts) > 2 else ""
+    return options
+
+
+def test_superset_serves_the_published_marts(services: dict[str, Any]) -> None:
+    superset, init = services["superset"], services["superset-init"]
+    assert superset["build"] == init["build"] == "./docker/superset"
+    assert superset["depends_on"]["superset-init"]["condition"] == "service_completed_successfully"
+    assert superset["healthcheck"]["test"]
+    assert superset["ports"] == ["127.0.0.1:8088:8088"], "loopback only: the marts describe the workforce"
+    assert not set(superset.get("depends_on", {})) & set(AIRFLOW_SERVICES), "BI runs without the pipeline"
+
+
+@pytest.mark.parametrize("name", ["superset", "superset-init"])
+def test_superset_reads_the_warehouse_folder_read_only(services: dict[str, Any], name: str) -> None:
+    mounts, options = _mounts(services[name]), _volume_options(services[name])
+    # The folder, never the file itself: a bind-mounted file keeps the inode it had at start, and
+    # every publish renames a new file over readiness.duckdb.
+    assert mounts[WAREHOUSE_IN_SUPERSET] == "./data/warehouse"
+    assert options[WAREHOUSE_IN_SUPERSET] == "ro"
+    assert mounts["/srv/readiness/exports"] == "./data/exports"
+    assert options["/srv/readiness/exports"] == "ro"
+    assert not any(source.endswith(".duckdb") for source in mounts.values())
+
+
+def test_superset_init_provisions_a_read_only_connection_to_the_mounted_file() -> None:
+    script = (SUPERSET_DIR / "superset-init.sh").read_text()
+    steps = [line.strip() for line in script.splitlines() if not line.strip().startswith("#")]
+    assert "set -euo pipefail" in steps
+    assert any(re.search(r"\bsuperset db upgrade\b", step) for step in steps)
+    assert any(re.search(r"\bsuperset init\b", step) for step in steps)
+    uri = re.search(r'--uri "([^"]+)"', script)
+    assert uri, "superset-init sets the warehouse connection"
+    assert uri.group(1) == f"duckdb:///{WAREHOUSE_IN_SUPERSET}/readiness.duckdb?access_mode=READ_ONLY"
+    dockerfile = (SUPERSET_DIR / "Dockerfile").read_text()
+    assert "COPY --chown=superset:superset superset-init.sh /app/docker/readiness/superset-init.sh" in dockerfile
+
+
+def test_superset_reads_with_the_duckdb_that_wrote_the_file() -> None:
+    dockerfile = (SUPERSET_DIR / "Dockerfile").read_text()
+    assert re.search(r"^FROM apache/superset:\d+\.\d+\.\d+$", dockerfile, re.MULTILINE), "a pinned Superset"
+    locked = re.search(r"^duckdb==(\S+)$", LOCK_FILE.read_text(), re.MULTILINE)
+    assert locked
+    assert f'"duckdb=={locked.group(1)}"' in dockerfile, "the image's DuckDB must match requirements.lock"
+    assert re.search(r'"duckdb-engine==[\d.]+"', dockerfile)
+
+
+@pytest.mark.parametrize("name", ["superset", "superset-init"])
+def test_superset_secrets_come_from_the_environment_and_telemetry_is_off(services: dict[str, Any], name: str) -> None:
+    env = _env(services[name])
+    needed = SUPERSET_SECRETS if name == "superset-init" else SUPERSET_SECRETS[:1]
+    for secret in needed:
+        match = INTERPOLATION.match(env[secret])
+        assert match and match.group("var") == secret and match.group("op") == ":?", f"{name}: {secret}"
+    assert env["SCARF_ANALYTICS"] == "false" and env["DO_NOT_TRACK"] == "1"
+    config = (SUPERSET_DIR / "superset_config.py").read_text()
+    assert 'SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]' in config
+    assert "SCARF_ANALYTICS = False" in config
+
+
+def test_compose_refuses_to_start_without_the_superset_secret(compose_command: list[str], tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        **dict.fromkeys((*REQUIRED_SECRETS, "SUPERSET_ADMIN_PASSWORD"), "test-only-not-a-secret"),
+    }
+    env.pop("SUPERSET_SECRET_KEY", None)
+    result = _run_compose_config(compose_command, tmp_path, env)
+    assert result.returncode != 0
+    assert "SUPERSET_SECRET_KEY" in result.stderr

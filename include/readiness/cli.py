@@ -1,4 +1,4 @@
-"""The `readiness` command: sample data, run summary, and the derived files of the project."""
+"""The `readiness` command: sample data, run summary, publishing tools and the derived files of the project."""
 
 from __future__ import annotations
 
@@ -136,6 +136,60 @@ def dbt_parse() -> None:
     from readiness.transform import ensure_manifest
 
     console.print(f"wrote {ensure_manifest(Settings.from_env())}")
+
+
+@app.command()
+def rollback() -> None:
+    """Put the previous published version back as warehouse/readiness.duckdb (atomically)."""
+    from readiness.publish import rollback as roll_back
+
+    settings = Settings.from_env()
+    try:
+        publication = roll_back(settings)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    console.print(
+        f"{publication.path} is now run [bold]{publication.run_id}[/] (published {publication.published_at}): "
+        + ", ".join(f"{m} {n:,}" for m, n in publication.row_counts.items())
+    )
+
+
+@app.command()
+def export() -> None:
+    """Write every published mart to $READINESS_DATA_DIR/exports/ as Parquet and CSV."""
+    from readiness.export import export_marts
+
+    for item in export_marts(Settings.from_env()):
+        console.print(f"{item.parquet} and .csv: {item.rows:,} rows")
+
+
+@app.command()
+def report() -> None:
+    """Write the readiness report of the published warehouse to reports/ (and reports/latest.html)."""
+    from readiness.report import write_report
+
+    console.print(f"wrote {write_report(Settings.from_env()).path}")
+
+
+@app.command("probe-readers")
+def probe_readers(
+    seconds: Annotated[float, typer.Option(help="How long to keep reading")] = 60.0,
+    hold: Annotated[bool, typer.Option(help="Keep one connection open instead of one per read")] = False,
+    stop_file: Annotated[Path | None, typer.Option(help="Stop as soon as this file exists")] = None,
+) -> None:
+    """Read the published warehouse in a loop, as a BI tool would, and print what was seen as JSON.
+
+    Exits 1 if any read failed or saw a mix of two versions.
+    """
+    import json
+
+    from readiness.serve import probe
+
+    stats = probe(Settings.from_env().published_db, seconds, hold=hold, stop_file=stop_file)
+    print(json.dumps(stats.as_dict()))
+    if stats.errors or stats.mismatches:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

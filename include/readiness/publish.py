@@ -8,16 +8,20 @@ file, audited, stripped of everything that is not for BI, and moved over the pub
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from readiness.audit import AuditFailed, Bounds, audit
 from readiness.config import Settings
-from readiness.contracts import MARTS
+
+__all__ = ["AuditFailed", "Publication", "prepare_candidate", "publish", "rollback"]
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +30,15 @@ log = logging.getLogger(__name__)
 BUILD_SCHEMAS: tuple[str, ...] = ("staging", "intermediate")
 
 
-class AuditFailed(Exception):
-    """The candidate is not fit to publish; the published warehouse was left as it was."""
-
-
 @dataclass(frozen=True)
 class Publication:
     run_id: str
     path: Path
     row_counts: dict[str, int]
     published_at: datetime
+    #: Seconds spent auditing the candidate, and swapping it in (link, rename, prune): what readers could feel.
+    audit_seconds: float = 0.0
+    swap_seconds: float = 0.0
 
 
 def prepare_candidate(settings: Settings) -> Path:
@@ -46,29 +49,8 @@ def prepare_candidate(settings: Settings) -> Path:
     return settings.candidate_db
 
 
-def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    present = {
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
-    }
-    missing = [m for m in MARTS if m not in present]
-    if missing:
-        raise AuditFailed(f"the candidate has no marts.{', marts.'.join(missing)}: dbt did not build them")
-    return {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in MARTS}  # type: ignore[index]
-
-
-def audit(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Checks that stop a publication; dbt's tests and contracts ran before this in `dbt build`."""
-    counts = mart_row_counts(con)
-    empty = [m for m, n in counts.items() if n == 0]
-    if empty:
-        raise AuditFailed(f"marts.{', marts.'.join(empty)} came out empty; an empty mart is never published")
-    return counts
-
-
-def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
+def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:
+    """Audit the candidate and, only if it passes, swap it in; the published file is never written."""
     candidate = settings.candidate_db
     already = _published_by(settings, run_id)
     if already and not candidate.exists():
@@ -76,9 +58,10 @@ def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
     if not candidate.exists():
         raise AuditFailed(f"{candidate} does not exist: the transform step did not build a candidate")
     now = datetime.now(UTC).replace(tzinfo=None)
+    started = time.perf_counter()
     con = duckdb.connect(str(candidate))
     try:
-        counts = audit(con)
+        counts = audit(con, settings.published_db, bounds).row_counts
         for schema in BUILD_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute(
@@ -89,6 +72,10 @@ def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
         con.execute("checkpoint")
     finally:
         con.close()
+    # Everything is in the main file after the checkpoint; a WAL beside it would not travel with the rename.
+    if Path(f"{candidate}.wal").exists():
+        raise AuditFailed(f"{candidate}.wal is left after the checkpoint; the candidate is not published")
+    audited = time.perf_counter()
     published = settings.published_db
     if published.exists():
         settings.versions_dir.mkdir(parents=True, exist_ok=True)
@@ -96,8 +83,9 @@ def publish(settings: Settings, run_id: str, as_of_date: str) -> Publication:
         os.link(published, keep)
     candidate.replace(published)  # atomic rename on one filesystem
     _prune_versions(settings)
-    log.info("published %s (%s)", published, counts)
-    return Publication(run_id, published, counts, now)
+    swapped = time.perf_counter()
+    log.info("published %s (%s): audit %.2f s, swap %.4f s", published, counts, audited - started, swapped - audited)
+    return Publication(run_id, published, counts, now, audited - started, swapped - audited)
 
 
 def _published_by(settings: Settings, run_id: str) -> Publication | None:
@@ -108,18 +96,47 @@ def _published_by(settings: Settings, run_id: str) -> Publication | None:
         row = con.execute("select run_id, published_at, row_counts::varchar from marts.publication").fetchone()
     if not row or row[0] != run_id:
         return None
-    import json
-
     return Publication(run_id, settings.published_db, json.loads(row[2]), row[1])
 
 
 def _json(counts: dict[str, int]) -> str:
-    import json
-
     return json.dumps(counts, sort_keys=True)
 
 
+def _versions(settings: Settings, prefix: str = "readiness") -> list[Path]:
+    """Kept versions, oldest first (their names carry the time they were replaced)."""
+    return sorted(settings.versions_dir.glob(f"{prefix}-*.duckdb")) if settings.versions_dir.exists() else []
+
+
 def _prune_versions(settings: Settings) -> None:
-    versions = sorted(settings.versions_dir.glob("readiness-*.duckdb")) if settings.versions_dir.exists() else []
-    for old in versions[: max(0, len(versions) - settings.keep_versions)]:
-        old.unlink()
+    for prefix in ("readiness", "rolled-back"):
+        versions = _versions(settings, prefix)
+        for old in versions[: max(0, len(versions) - settings.keep_versions)]:
+            old.unlink()
+
+
+def rollback(settings: Settings) -> Publication:
+    """Put the previous published version back, atomically, as the published warehouse.
+
+    The version rolled back from is kept as ``versions/rolled-back-*.duckdb`` (for inspection, never
+    rolled back to), so a second rollback goes one more version back.
+    """
+    versions = _versions(settings)
+    if not versions:
+        raise FileNotFoundError(
+            f"no earlier version in {settings.versions_dir}: nothing to roll back to (a version is kept each time "
+            "a new one is published)"
+        )
+    previous = versions[-1]
+    with duckdb.connect(str(previous), read_only=True) as con:
+        run_id, published_at, counts = con.execute(
+            "select run_id, published_at, row_counts::varchar from marts.publication"
+        ).fetchone()  # type: ignore[misc]
+    published = settings.published_db
+    if published.exists():
+        now = datetime.now(UTC).replace(tzinfo=None)
+        os.link(published, settings.versions_dir / f"rolled-back-{now:%Y%m%dT%H%M%S%f}.duckdb")
+    previous.replace(published)  # atomic: readers see the current version or the previous one
+    _prune_versions(settings)
+    log.info("rolled back %s to run %s", published, run_id)
+    return Publication(run_id, published, json.loads(counts), published_at)

@@ -6,6 +6,7 @@ hide the error until the retries run out).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from readiness import ingest, publish, runs, validate
+from readiness import export, ingest, publish, report, runs, validate
 from readiness.config import Settings
 from readiness.contracts import get_extract
 
@@ -72,9 +73,20 @@ def prepare_candidate() -> str:
 
 def publish_candidate(run_id: str, as_of_date: str) -> dict[str, int]:
     settings = Settings.from_env()
+    started = time.perf_counter()
     publication = _run(lambda: publish.publish(settings, run_id, as_of_date))
+    log.info("audit and publish took %.2f s", time.perf_counter() - started)
     runs.finish_run(settings, run_id, published=True, row_counts=publication.row_counts)
     return publication.row_counts
+
+
+def export_marts() -> dict[str, int]:
+    """Parquet and CSV copies of the marts just published."""
+    return {e.mart: e.rows for e in export.export_marts(Settings.from_env())}
+
+
+def write_report() -> str:
+    return str(report.write_report(Settings.from_env()).path)
 
 
 def record_failure(context: dict[str, Any]) -> None:

@@ -85,9 +85,26 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
     ):
         result = _run([str(BIN / step[0]), *step[1:]], env)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # A BI-like reader in another process reads the published file in a loop during the whole run.
+    stop = root / "stop-reader"
+    reader = subprocess.Popen(
+        [str(BIN / "readiness"), "probe-readers", "--seconds", "3000", "--stop-file", str(stop)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     result = _dags_test(env, AS_OF)
+    stop.touch()
+    reader_out, reader_err = reader.communicate(timeout=120)
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return {"env": env, "data_dir": data_dir, "generated": generated, "log": result.stdout + result.stderr}
+    return {
+        "env": env,
+        "data_dir": data_dir,
+        "generated": generated,
+        "log": result.stdout + result.stderr,
+        "reader": (reader.returncode, reader_out, reader_err),
+    }
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -221,6 +238,31 @@ def test_the_run_publishes_every_mart_with_rows(pipeline) -> None:
             assert con.execute(f"select count(*) from marts.{mart}").fetchone()[0] == rows
         schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
     assert "staging" not in schemas and "intermediate" not in schemas, "names and e-mails stop at staging"
+
+
+def test_a_reader_during_the_run_never_failed(pipeline) -> None:
+    returncode, out, err = pipeline["reader"]
+    seen = json.loads(out.strip().splitlines()[-1])
+    print("reader during the DAG run:", json.dumps(seen))
+    assert returncode == 0, err[-2000:]
+    assert seen["error_count"] == 0 and seen["mismatches"] == []
+    with _published(pipeline) as con:
+        run_id = con.execute("select run_id from marts.publication").fetchone()[0]
+    # Nothing was published before this run: the reader saw no file, then tonight's version, whole.
+    assert set(seen["versions"]) <= {run_id}
+
+
+def test_the_run_exports_the_marts_and_writes_the_report(pipeline) -> None:
+    data_dir = pipeline["data_dir"]
+    with _published(pipeline) as con:
+        counts = json.loads(con.execute("select row_counts::varchar from marts.publication").fetchone()[0])
+    for mart, rows in counts.items():
+        assert pq.read_table(data_dir / "exports" / f"{mart}.parquet").num_rows == rows
+        with (data_dir / "exports" / f"{mart}.csv").open(encoding="utf-8") as handle:
+            assert sum(1 for _ in handle) >= rows + 1
+    latest = (data_dir / "reports" / "latest.html").read_text()
+    assert latest.count('<section class="chart"') == 5
+    assert len(list((data_dir / "reports").glob("readiness-2026-11-28-*.html"))) == 1
 
 
 def test_skills_coverage_matches_a_count_from_the_files(pipeline) -> None:

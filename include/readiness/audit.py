@@ -1,0 +1,246 @@
+"""Audit: the checks a candidate warehouse must pass before it replaces the published one.
+
+dbt's tests and contracts already ran inside ``dbt build``. This adds what dbt cannot see: a Great
+Expectations suite on the marts as BI reads them, and sanity checks against the version people
+are looking at now (a mart that loses half its rows overnight, or a total that jumps, is far more
+often a broken extract than a real change, and publishing it would hide yesterday's good numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from readiness.contracts import MARTS
+from readiness.validate import Failure, _context, _plain
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+AUDIENCES = ("leadership", "tech_specialist", "end_user")
+BUDGET_STATUSES = ("unbudgeted", "over_budget", "at_risk", "on_track")
+
+#: The grain of each mart (MARTS.md): never null, never repeated.
+GRAIN: dict[str, tuple[str, ...]] = {
+    "skills_coverage": ("snapshot_date", "org_unit_id", "audience", "skill_id"),
+    "skill_gaps": ("snapshot_date", "worker_key", "skill_id"),
+    "training_progress": ("month", "org_unit_id", "audience", "item_uid"),
+    "budget_vs_spend": ("fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
+    "readiness_scorecard": ("snapshot_date", "org_unit_id"),
+}
+
+#: Totals compared with the published version: a jump beyond the configured bound stops publication.
+TOTALS: dict[str, dict[str, str]] = {
+    "skills_coverage": {"headcount": "sum(headcount)"},
+    "training_progress": {"completions": "sum(completed_count)"},
+    "budget_vs_spend": {"budget": "sum(budget_amount)", "actual spend": "sum(actual_amount)"},
+}
+
+
+class AuditFailed(Exception):
+    """The candidate is not fit to publish; the published warehouse was left as it was."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How far tonight may move from the published version before a person has to look."""
+
+    #: Largest fraction of a mart's rows that may disappear in one night.
+    max_row_drop: float = 0.5
+    #: Largest relative change of a mart's total (up or down) in one night.
+    max_total_change: float = 1.0
+
+    @classmethod
+    def from_env(cls) -> Bounds:
+        return cls(
+            max_row_drop=float(os.environ.get("READINESS_AUDIT_MAX_ROW_DROP", "0.5")),
+            max_total_change=float(os.environ.get("READINESS_AUDIT_MAX_TOTAL_CHANGE", "1.0")),
+        )
+
+
+@dataclass
+class AuditReport:
+    row_counts: dict[str, int]
+    expectations: int = 0
+    compared_with: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
+    return {row[0] for row in rows}
+
+
+def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    present = mart_tables(con)
+    missing = [m for m in MARTS if m not in present]
+    if missing:
+        raise AuditFailed(f"the candidate has no marts.{', marts.'.join(missing)}: dbt did not build them")
+    return {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in MARTS}  # type: ignore[index]
+
+
+def build_suite(mart: str) -> gx.ExpectationSuite:
+    """What every published version of ``mart`` must satisfy, whatever the data."""
+    _context()
+    import great_expectations as gx
+
+    e = gx.expectations
+    suite = gx.ExpectationSuite(name=f"marts.{mart}")
+    suite.add_expectation(e.ExpectTableRowCountToBeBetween(min_value=1))
+    grain = GRAIN[mart]
+    for column in grain:
+        suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column=column))
+    suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(grain)))
+    if "audience" in grain or mart == "skill_gaps":
+        suite.add_expectation(e.ExpectColumnValuesToBeInSet(column="audience", value_set=list(AUDIENCES)))
+    fractions = {
+        "skills_coverage": ("coverage_pct",),
+        "training_progress": ("completion_rate",),
+        "readiness_scorecard": ("coverage_pct", "training_completion_rate"),
+    }
+    for column in fractions.get(mart, ()):
+        suite.add_expectation(e.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1))
+    if mart == "skills_coverage":
+        suite.add_expectation(
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="headcount", column_B="meeting_count", or_equal=True, ignore_row_if="either_value_is_missing"
+            )
+        )
+    if mart == "skill_gaps":
+        # A gap is a requirement not met: the worker is below the required level.
+        suite.add_expectation(
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="required_level", column_B="current_level", ignore_row_if="either_value_is_missing"
+            )
+        )
+    if mart == "budget_vs_spend":
+        suite.add_expectation(e.ExpectColumnValuesToBeInSet(column="status", value_set=list(BUDGET_STATUSES)))
+        suite.add_expectation(e.ExpectColumnValuesToBeBetween(column="fiscal_quarter", min_value=1, max_value=4))
+        suite.add_expectation(e.ExpectColumnValuesToBeBetween(column="budget_amount", min_value=0))
+    if mart == "readiness_scorecard":
+        suite.add_expectation(e.ExpectColumnValuesToBeBetween(column="readiness_score", min_value=0, max_value=100))
+    return suite
+
+
+def _frame(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
+    """The mart as a pandas frame, decimals as doubles (GX compares numbers, not Decimal objects)."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+        [mart],
+    ).fetchall()
+    select = ", ".join(f'"{c}"::double as "{c}"' if t.startswith("DECIMAL") else f'"{c}"' for c, t in columns)
+    return con.execute(f"select {select} from marts.{mart}").df()
+
+
+def run_mart_suites(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, list[Failure]]]:
+    """Run the GX suite of every mart present; returns (expectations run, failures per mart)."""
+    context = _context()
+    present = mart_tables(con)
+    total, failures = 0, {}
+    for mart in [m for m in GRAIN if m in present]:
+        datasource = context.data_sources.add_or_update_pandas(f"readiness_marts_{mart}")
+        asset = datasource.add_dataframe_asset(name=f"candidate_{len(datasource.assets)}")
+        batch = asset.add_batch_definition_whole_dataframe("candidate").get_batch(
+            batch_parameters={"dataframe": _frame(con, mart)}
+        )
+        result = batch.validate(context.suites.add_or_update(build_suite(mart)))
+        total += len(result.results)
+        failed = [_failure(outcome) for outcome in result.results if not outcome.success]
+        if failed:
+            failures[mart] = failed
+    return total, failures
+
+
+def _failure(outcome: Any) -> Failure:
+    kwargs = outcome.expectation_config.kwargs
+    column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or []) or kwargs.get("column_A") or ""
+    details = outcome.result or {}
+    sample = [_plain(v) for v in list(details.get("partial_unexpected_list") or [])[:5]]
+    return Failure(outcome.expectation_config.type, str(column), details.get("unexpected_count"), sample)
+
+
+def _measures(con: duckdb.DuckDBPyConnection, marts: set[str]) -> dict[str, dict[str, float]]:
+    """Row count and totals of each mart, the numbers compared night over night."""
+    result = {}
+    for mart in [m for m in MARTS if m in marts]:
+        values = {"rows": float(con.execute(f"select count(*) from marts.{mart}").fetchone()[0])}  # type: ignore[index]
+        for name, expression in TOTALS.get(mart, {}).items():
+            value = con.execute(f"select {expression} from marts.{mart}").fetchone()[0]  # type: ignore[index]
+            values[name] = float(value or 0)
+        result[mart] = values
+    return result
+
+
+def published_measures(published: Path) -> tuple[str | None, dict[str, dict[str, float]]]:
+    """(run id, measures) of the published version; read-only, so readers and the file are untouched."""
+    if not published.exists():
+        return None, {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        present = mart_tables(con)
+        row = con.execute("select run_id from marts.publication").fetchone() if "publication" in present else None
+        return (row[0] if row else None), _measures(con, present)
+
+
+def compare(
+    candidate: dict[str, dict[str, float]], published: dict[str, dict[str, float]], bounds: Bounds
+) -> list[str]:
+    """The night-over-night changes beyond ``bounds``, one sentence each."""
+    problems = []
+    for mart, before in published.items():
+        after = candidate.get(mart)
+        if after is None:
+            continue
+        if before["rows"] and after["rows"] < before["rows"] * (1 - bounds.max_row_drop):
+            drop = 1 - after["rows"] / before["rows"]
+            problems.append(
+                f"marts.{mart} has {after['rows']:.0f} rows, {drop:.0%} fewer than the {before['rows']:.0f} published; "
+                f"READINESS_AUDIT_MAX_ROW_DROP allows {bounds.max_row_drop:.0%}"
+            )
+        for name in TOTALS.get(mart, {}):
+            old, new = before.get(name, 0.0), after.get(name, 0.0)
+            if old and abs(new - old) / abs(old) > bounds.max_total_change:
+                problems.append(
+                    f"marts.{mart} total {name} moved from {old:,.2f} to {new:,.2f} ({(new - old) / abs(old):+.0%}); "
+                    f"READINESS_AUDIT_MAX_TOTAL_CHANGE allows ±{bounds.max_total_change:.0%}"
+                )
+    return problems
+
+
+def audit(con: duckdb.DuckDBPyConnection, published: Path, bounds: Bounds | None = None) -> AuditReport:
+    """Every check on the candidate behind ``con``; raises AuditFailed naming each problem found."""
+    bounds = bounds or Bounds.from_env()
+    counts = mart_row_counts(con)
+    report = AuditReport(row_counts=counts)
+    empty = [m for m, n in counts.items() if n == 0]
+    if empty:
+        raise AuditFailed(f"marts.{', marts.'.join(empty)} came out empty; an empty mart is never published")
+    report.expectations, failures = run_mart_suites(con)
+    for mart, failed in failures.items():
+        report.problems += [f"marts.{mart}: {f.describe()}" for f in failed]
+    report.compared_with, before = published_measures(published)
+    report.problems += compare(_measures(con, mart_tables(con)), before, bounds)
+    if report.problems:
+        against = f" (compared with run {report.compared_with})" if report.compared_with else ""
+        raise AuditFailed(
+            f"the candidate failed the audit{against}; the published warehouse is unchanged:\n"
+            + "\n".join(f"  - {p}" for p in report.problems)
+            + "\nFix the cause upstream and run again; if the change is real, raise the bound named above "
+            "for one run."
+        )
+    log.info(
+        "audit passed: %d expectations, %s; compared with %s",
+        report.expectations,
+        json.dumps(counts),
+        report.compared_with or "nothing (first publication)",
+    )
+    return report

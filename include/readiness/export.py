@@ -1,0 +1,81 @@
+"""Exports: every mart of the published warehouse as Parquet (and CSV) in ``exports/``.
+
+For tools that cannot open DuckDB, or should not hold the file open. Each file is written beside
+its final name and renamed over it, so a reader gets yesterday's file or tonight's, never half of
+one. The CSV copies are for spreadsheets, which run a cell that starts with ``=``, ``+``, ``-`` or
+``@`` as a formula (CSV injection): such text cells get a leading single quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from readiness.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Leading characters a spreadsheet treats as the start of a formula (OWASP, CSV injection).
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class ExportedMart:
+    mart: str
+    rows: int
+    parquet: Path
+    csv: Path
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made inert; everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_marts(settings: Settings) -> list[ExportedMart]:
+    """Write every table of the published ``marts`` schema to ``exports/<mart>.parquet`` and ``.csv``."""
+    settings.exports_dir.mkdir(parents=True, exist_ok=True)
+    exported = []
+    # One read-only connection: every file comes from the same published version.
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        for mart in marts:
+            parquet = settings.exports_dir / f"{mart}.parquet"
+            tmp = parquet.with_name(f".{parquet.name}.tmp")
+            con.execute(f"copy marts.{mart} to '{_sql_path(tmp)}' (format parquet, compression zstd)")
+            tmp.replace(parquet)
+            rows = _write_csv(con, mart, settings.exports_dir / f"{mart}.csv")
+            exported.append(ExportedMart(mart, rows, parquet, settings.exports_dir / f"{mart}.csv"))
+    log.info("exported %s to %s", ", ".join(f"{e.mart} ({e.rows})" for e in exported), settings.exports_dir)
+    return exported
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, mart: str, path: Path) -> int:
+    tmp = path.with_name(f".{path.name}.tmp")
+    result = con.execute(f"select * from marts.{mart}")
+    rows = 0
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([column[0] for column in result.description])
+        while batch := result.fetchmany(BATCH_ROWS):
+            writer.writerows([neutralise(v) for v in row] for row in batch)
+            rows += len(batch)
+    tmp.replace(path)
+    return rows
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,186 @@
+"""Write, audit, publish, roll back: on hand-written marts (tests/marts_data.py), with the real GX and DuckDB.
+
+Expected figures are arithmetic on the rows marts_data writes, never read back from the code under test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+from typer.testing import CliRunner
+
+from readiness import tasks
+from readiness.audit import Bounds
+from readiness.cli import app
+from readiness.config import Settings
+from readiness.publish import AuditFailed, publish, rollback
+from tests.marts_data import build_candidate, expected_rows
+
+LOOSE = Bounds(max_row_drop=0.99, max_total_change=100)
+
+
+def _fingerprint(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_mtime_ns, stat.st_ino
+
+
+def _publication(path: Path) -> tuple[str, dict[str, int]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        run_id, counts = con.execute("select run_id, row_counts::varchar from marts.publication").fetchone()
+    return run_id, json.loads(counts)
+
+
+def test_publish_swaps_in_the_candidate_without_build_schemas(settings: Settings) -> None:
+    build_candidate(settings.candidate_db)
+    publication = publish(settings, "run-1", "2026-11-28")
+    assert publication.row_counts == expected_rows()
+    assert _publication(settings.published_db) == ("run-1", expected_rows())
+    assert not settings.candidate_db.exists()
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    assert "staging" not in schemas and "intermediate" not in schemas, "names and e-mails stop at staging"
+
+
+def _published_once(settings: Settings, scale: int = 1) -> tuple[str, int, int]:
+    build_candidate(settings.candidate_db, scale=scale)
+    publish(settings, "run-1", "2026-11-28")
+    return _fingerprint(settings.published_db)
+
+
+@pytest.mark.parametrize(
+    ("yesterday", "tonight", "env", "reason"),
+    [
+        # skill_gaps: 40 * 3 = 120 rows yesterday, 40 tonight: 67 % fewer, more than the 50 % allowed.
+        (3, 1, {}, "marts.skill_gaps has 40 rows, 67% fewer than the 120 published"),
+        # budget: 4 quarters x (10,000 + 20,000) = 120,000 at scale 1, 360,000 at scale 3: +200 %.
+        (1, 3, {}, "marts.budget_vs_spend total budget moved from 120,000.00 to 360,000.00 (+200%)"),
+        # The same drop passes the default, but not a tighter bound set for the run.
+        (2, 1, {"READINESS_AUDIT_MAX_ROW_DROP": "0.4"}, "READINESS_AUDIT_MAX_ROW_DROP allows 40%"),
+    ],
+)
+def test_sanity_checks_against_the_published_version(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    yesterday: int,
+    tonight: int,
+    env: dict[str, str],
+    reason: str,
+) -> None:
+    before = _published_once(settings, yesterday)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    build_candidate(settings.candidate_db, scale=tonight)
+    with pytest.raises(AuditFailed) as failed:
+        publish(settings, "run-2", "2026-11-29")
+    assert reason in str(failed.value)
+    assert "compared with run run-1" in str(failed.value)
+    assert _fingerprint(settings.published_db) == before, "a failed audit leaves the published file byte-identical"
+    assert not list(settings.versions_dir.glob("*.duckdb")), "nothing was versioned"
+
+
+def test_a_bound_raised_for_one_run_lets_a_real_change_through(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _published_once(settings, 1)
+    monkeypatch.setenv("READINESS_AUDIT_MAX_TOTAL_CHANGE", "2.5")
+    build_candidate(settings.candidate_db, scale=3)
+    assert publish(settings, "run-2", "2026-11-29").row_counts["skill_gaps"] == 120
+
+
+def _break(path: Path, sql: str) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        (
+            "update marts.skills_coverage set coverage_pct = 1.5 where org_unit_id = 'U1'",
+            "marts.skills_coverage: expect_column_values_to_be_between on coverage_pct: 6 unexpected value(s)",
+        ),
+        (
+            "insert into marts.skill_gaps select * from marts.skill_gaps limit 2",
+            "marts.skill_gaps: expect_compound_columns_to_be_unique on snapshot_date, worker_key, skill_id",
+        ),
+        (
+            "update marts.budget_vs_spend set status = 'fine' where fiscal_quarter = 1",
+            "marts.budget_vs_spend: expect_column_values_to_be_in_set on status: 2 unexpected value(s), e.g. "
+            "['fine', 'fine']",
+        ),
+        ("delete from marts.training_progress", "marts.training_progress came out empty"),
+        ("drop table marts.skill_gaps", "the candidate has no marts.skill_gaps"),
+    ],
+)
+def test_the_gx_suite_on_the_marts_stops_a_broken_candidate(settings: Settings, sql: str, reason: str) -> None:
+    before = _published_once(settings)
+    build_candidate(settings.candidate_db)
+    _break(settings.candidate_db, sql)
+    with pytest.raises(AuditFailed) as failed:
+        publish(settings, "run-2", "2026-11-29")
+    assert reason in str(failed.value)
+    assert _fingerprint(settings.published_db) == before
+
+
+def test_a_failed_audit_fails_the_task_with_the_reason_and_no_retry(settings: Settings) -> None:
+    before = _published_once(settings)
+    build_candidate(settings.candidate_db)
+    _break(settings.candidate_db, "update marts.skills_coverage set coverage_pct = -1 where audience = 'end_user'")
+    with pytest.raises(AirflowFailException, match="expect_column_values_to_be_between on coverage_pct"):
+        tasks.publish_candidate("run-2", "2026-11-29")
+    assert _fingerprint(settings.published_db) == before
+
+
+def test_rollback_restores_the_previous_version(settings: Settings) -> None:
+    build_candidate(settings.candidate_db, scale=1)
+    publish(settings, "run-1", "2026-11-27", LOOSE)
+    first = hashlib.sha256(settings.published_db.read_bytes()).hexdigest()
+    build_candidate(settings.candidate_db, scale=2)
+    publish(settings, "run-2", "2026-11-28", LOOSE)
+    assert _publication(settings.published_db)[0] == "run-2"
+
+    restored = rollback(settings)
+
+    assert restored.run_id == "run-1"
+    assert restored.row_counts == expected_rows(scale=1)
+    assert _publication(settings.published_db) == ("run-1", expected_rows(scale=1))
+    assert hashlib.sha256(settings.published_db.read_bytes()).hexdigest() == first, "the very file published"
+    assert [p.name.startswith("rolled-back-") for p in settings.versions_dir.iterdir()] == [True]
+    with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
+        rollback(settings)
+
+
+def test_rollback_command(settings: Settings) -> None:
+    for run, scale in (("run-1", 1), ("run-2", 2)):
+        build_candidate(settings.candidate_db, scale=scale)
+        publish(settings, run, "2026-11-28", LOOSE)
+    result = CliRunner().invoke(app, ["rollback"])
+    assert result.exit_code == 0, result.output
+    assert "run-1" in result.output
+    assert _publication(settings.published_db)[0] == "run-1"
+    again = CliRunner().invoke(app, ["rollback"])
+    assert again.exit_code == 1
+    assert "nothing to roll back to" in again.output
+
+
+def test_versions_are_pruned_to_the_configured_number(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READINESS_KEEP_VERSIONS", "2")
+    settings = Settings.from_env()
+    for run in range(5):
+        build_candidate(settings.candidate_db)
+        publish(settings, f"run-{run}", "2026-11-28")
+    kept = sorted(settings.versions_dir.glob("readiness-*.duckdb"))
+    assert [_publication(p)[0] for p in kept] == ["run-2", "run-3"]
+
+
+def test_publishing_is_idempotent_on_retry(settings: Settings) -> None:
+    build_candidate(settings.candidate_db)
+    publish(settings, "run-1", "2026-11-28")
+    before = _fingerprint(settings.published_db)
+    assert publish(settings, "run-1", "2026-11-28").row_counts == expected_rows()
+    assert _fingerprint(settings.published_db) == before
