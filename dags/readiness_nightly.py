@@ -91,6 +91,12 @@ def readiness_nightly() -> None:
 
         return tasks.write_report()
 
+    @task
+    def dbt_docs(ds: str | None = None) -> str:
+        from readiness import tasks
+
+        return tasks.write_dbt_docs(str(ds))
+
     started = start_run()
     validated = []
     for source in SOURCES:
@@ -103,7 +109,10 @@ def readiness_nightly() -> None:
 
     candidate = prepare_candidate()
     transform = cosmos_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
-    validated >> candidate >> transform >> publish() >> export() >> report()
+    published = publish()
+    validated >> candidate >> transform >> published
+    published >> export() >> report()
+    published >> dbt_docs()
 
 
 readiness_nightly()

@@ -143,6 +143,45 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         date(2026, 11, 28),
                     ],
                 )
+        con.execute(
+            "create table marts.readiness_scorecard (snapshot_date date, org_unit_id varchar, org_unit_name varchar, "
+            "headcount integer, coverage_pct double, leadership_coverage_pct double, "
+            "tech_specialist_coverage_pct double, end_user_coverage_pct double, training_completion_rate double, "
+            "ai_spend_ytd decimal(18,2), budget_ytd decimal(18,2), skill_gaps_closed integer, "
+            "spend_per_skill_gap_closed decimal(18,2), readiness_score double, readiness_score_change double, "
+            "is_suppressed boolean, previous_snapshot_date date, currency varchar)"
+        )
+        for s, snapshot in enumerate(snapshots):
+            for unit, name, size in UNITS:
+                suppressed = size * scale < 5
+                coverage, completion = 0.4 + 0.1 * s, 0.5
+                score = round(100 * (0.7 * coverage + 0.3 * completion), 1)
+                figures = [
+                    size * scale,
+                    coverage,
+                    coverage,
+                    coverage,
+                    coverage,
+                    completion,
+                    1000 * scale,
+                    4000 * scale,
+                    2 * s if s else None,
+                    500 if s else None,
+                    score,
+                    7.0 if s else None,
+                ]
+                con.execute(
+                    f"insert into marts.readiness_scorecard values ({', '.join('?' * 18)})",
+                    [
+                        snapshot,
+                        unit,
+                        name,
+                        *([None] * len(figures) if suppressed else figures),
+                        suppressed,
+                        snapshots[s - 1] if s else None,
+                        "USD",
+                    ],
+                )
         con.execute("checkpoint")
     finally:
         con.close()
@@ -155,4 +194,5 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "skill_gaps": 40 * scale,
         "training_progress": 6 * 2 * len(AUDIENCES),
         "budget_vs_spend": 4 * len(CATEGORIES),
+        "readiness_scorecard": snapshots * len(UNITS),
     }

@@ -61,19 +61,17 @@ def test_page_is_self_contained(published: Settings) -> None:
     assert text.count("<svg") >= len(CHARTS)
 
 
-def test_trend_falls_back_to_coverage_until_the_scorecard_exists(published: Settings) -> None:
+def test_trend_is_the_readiness_score_and_falls_back_to_coverage_without_the_scorecard(
+    published: Settings,
+) -> None:
+    text = write_report(published).path.read_text()
+    assert "Readiness score of the whole organisation" in text
+    assert "marts.readiness_scorecard is not published yet" not in text
+    # A warehouse published before the scorecard existed: the trend comes from skills_coverage, and says so.
+    with duckdb.connect(str(published.published_db)) as con:
+        con.execute("drop table marts.readiness_scorecard")
     text = write_report(published).path.read_text()
     assert "marts.readiness_scorecard is not published yet" in text
-    # Design for the scorecard appearing: once the mart is there, the trend is the readiness score.
-    with duckdb.connect(str(published.published_db)) as con:
-        con.execute(
-            "create table marts.readiness_scorecard as select * from (values "
-            "(date '2026-10-31', 'U0', 60, 41.5), (date '2026-11-27', 'U0', 60, 47.0)) "
-            "as t(snapshot_date, org_unit_id, headcount, readiness_score)"
-        )
-    text = write_report(published).path.read_text()
-    assert "marts.readiness_scorecard is not published yet" not in text
-    assert "Readiness score of the whole organisation" in text
 
 
 def test_small_gap_groups_are_not_shown(published: Settings) -> None:

@@ -38,10 +38,10 @@ def finish_run(
     with ops.connect(settings.ingest_db) as con:
         con.execute(
             "update ops.pipeline_runs set finished_at = ?, status = ?, published = ?, failed_task = ?, reason = ?, "
-            "row_counts = ? where run_id = ?",
+            "row_counts = coalesce(?, row_counts) where run_id = ?",
             [
                 _now(),
-                "published" if published else "failed",
+                _status(published, failed_task),
                 published,
                 failed_task,
                 reason,
@@ -49,6 +49,19 @@ def finish_run(
                 run_id,
             ],
         )
+
+
+def _status(published: bool, failed_task: str | None) -> str:
+    if not published:
+        return "failed"
+    # The new warehouse is live, but a step after it (exports, report, docs) failed: say so loudly.
+    return "published_with_errors" if failed_task else "published"
+
+
+def was_published(settings: Settings, run_id: str) -> bool:
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        row = con.execute("select published from ops.pipeline_runs where run_id = ?", [run_id]).fetchone()
+    return bool(row and row[0])
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,13 @@ def write_report() -> str:
     return str(report.write_report(Settings.from_env()).path)
 
 
+def write_dbt_docs(as_of_date: str) -> str:
+    """The dbt docs site of the published warehouse: every model, column and rule, for its readers."""
+    from readiness.transform import generate_docs
+
+    return str(generate_docs(Settings.from_env(), as_of_date=as_of_date))
+
+
 def record_failure(context: dict[str, Any]) -> None:
     """on_failure_callback: the run's row in ops.pipeline_runs says which step failed and why."""
     task_instance = context.get("ti") or context.get("task_instance")
@@ -96,10 +103,12 @@ def record_failure(context: dict[str, Any]) -> None:
     if not run_id:
         return
     try:
+        settings = Settings.from_env()
         runs.finish_run(
-            Settings.from_env(),
+            settings,
             str(run_id),
-            published=False,
+            # A step after the swap (export, report, docs) failing does not unpublish the warehouse.
+            published=runs.was_published(settings, str(run_id)),
             failed_task=getattr(task_instance, "task_id", None),
             reason=str(context.get("exception") or "see the task log"),
         )

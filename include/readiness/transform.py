@@ -58,21 +58,30 @@ class DbtFailed(Exception):
     """A dbt command failed; the message carries dbt's own summary of what failed."""
 
 
+def _dbt_command(settings: Settings, args: list[str], as_of_date: str | None) -> list[str]:
+    import json
+
+    full = [*args, "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
+    if as_of_date:
+        full += ["--vars", json.dumps(dbt_vars(settings, as_of_date))]
+    return full
+
+
+def _dbt_environment(settings: Settings, warehouse_db: Path | None) -> dict[str, str]:
+    env = dbt_env(settings)
+    if warehouse_db is not None:
+        env["READINESS_CANDIDATE_DB"] = str(warehouse_db)
+    return env
+
+
 def run_dbt(
     settings: Settings, args: list[str], *, as_of_date: str | None = None, warehouse_db: Path | None = None
 ) -> Any:
     """Run a dbt command in-process (dbtRunner) against the candidate warehouse (or ``warehouse_db``)."""
-    import json
-
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(dbt_env(settings))
-    if warehouse_db is not None:
-        os.environ["READINESS_CANDIDATE_DB"] = str(warehouse_db)
-    full = [*args, "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
-    if as_of_date:
-        full += ["--vars", json.dumps(dbt_vars(settings, as_of_date))]
-    result = dbtRunner().invoke(full)
+    os.environ.update(_dbt_environment(settings, warehouse_db))
+    result = dbtRunner().invoke(_dbt_command(settings, args, as_of_date))
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
@@ -81,6 +90,24 @@ def run_dbt(
         detail = "\n  ".join(failed) or str(result.exception)
         raise DbtFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
     return result
+
+
+def run_dbt_subprocess(
+    settings: Settings, args: list[str], *, as_of_date: str | None = None, warehouse_db: Path | None = None
+) -> None:
+    """The same, in a child process: dbt-duckdb keeps its databases open for the life of its process, which
+    inside an Airflow task process (all of them, under `airflow dags test`) would lock later tasks out."""
+    import subprocess
+
+    result = subprocess.run(
+        [dbt_executable(), *_dbt_command(settings, args, as_of_date)],
+        env={**os.environ, **_dbt_environment(settings, warehouse_db)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise DbtFailed(f"dbt {' '.join(args)} failed:\n{(result.stdout + result.stderr)[-3000:]}")
 
 
 def docs_dir(settings: Settings) -> Path:
@@ -112,7 +139,7 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
         if Path(f"{source}.wal").exists():
             shutil.copyfile(f"{source}.wal", f"{copy}.wal")
         build = Path(work) / "target"
-        run_dbt(
+        run_dbt_subprocess(
             settings,
             ["docs", "generate", "--static", "--target-path", str(build)],
             as_of_date=as_of_date,

@@ -65,11 +65,12 @@ def test_one_load_and_one_validation_per_extract_before_dbt(dag) -> None:
     assert all(f"{e.source}.validate_{e.name}" in upstream_of_dbt for e in EXTRACTS)
 
 
-def test_export_and_report_follow_the_publication(dag) -> None:
-    """Exports and the report are made from the version just published, never from a candidate."""
-    assert dag.get_task("publish").downstream_task_ids == {"export"}
+def test_export_report_and_docs_follow_the_publication(dag) -> None:
+    """Exports, the report and the dbt docs are made from the version just published, never from a candidate."""
+    assert dag.get_task("publish").downstream_task_ids == {"export", "dbt_docs"}
     assert dag.get_task("export").downstream_task_ids == {"report"}
     assert not dag.get_task("report").downstream_task_ids
+    assert not dag.get_task("dbt_docs").downstream_task_ids
 
 
 def test_assets_are_emitted_by_publish_only(dag) -> None:
