@@ -63,7 +63,8 @@ def summary(
     console.print(
         f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
     )
-    marts = Table("mart", "rows", title=f"Published warehouse {result.warehouse} (run {result.published_run_id})")
+    console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id})")
+    marts = Table("mart", "rows", title="Published marts")
     for mart, rows in result.mart_rows.items():
         marts.add_row(f"marts.{mart}", f"{rows:,}")
     console.print(marts)
