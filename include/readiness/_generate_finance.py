@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa
 
 from readiness._generate_hr import Organisation
+from readiness.focus import FOCUS_1_0_COLUMNS
 
 Rows = list[list[object]]
 Journal = tuple[date, str, list[tuple[int, str, str, float]]]  # date, cc, [(account, vendor, text, USD)]
@@ -57,52 +58,9 @@ GL_PLAN: dict[str, tuple[float, float, tuple[int, ...], tuple[str, ...], tuple[s
 CLOUD_BUDGET_FAMILIES = ("Data & Analytics", "Software Engineering")  # these departments (and the CCoE)
 OVERRUN, UNDERSPEND = 0.2, 0.25  # share of (cost centre, category, quarter) running over / under budget
 PROJECT_CODES = ("AI-ADOPT-2026", "GENAI-PILOT", "COPILOT-ROLLOUT", "CCOE-PLATFORM", "", "")
-FOCUS_COLUMNS = [
-    "AvailabilityZone",
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "Tags",
-    "x_ResourceGroupName",
-]
+# The generated export has every FOCUS 1.0 column, in the alphabetical order of the real sample, plus an
+# Azure extension column.
+FOCUS_COLUMNS = [*sorted(FOCUS_1_0_COLUMNS), "x_ResourceGroupName"]
 AI_CATEGORY = "AI and Machine Learning"
 # key -> (ProviderName, ServiceName, ServiceCategory, ResourceType, type path, ChargeDescription, unit,
 # list unit price, daily list cost range, weight in the mix). Azure names as in Microsoft's FOCUS export.
