@@ -1,4 +1,4 @@
-{#- The fiscal calendar of the finance models (MARTS.md, "Fiscal year"): the year starts in the month of
+{#- The fiscal calendar of the finance models (docs/marts.md, "Fiscal year"): the year starts in the month of
     var('fiscal_year_start_month'), is named by the calendar year in which it ends, and has quarters 1-4
     counted from its start. Plain SQL (extract, mod, dbt.dateadd) so it runs on every adapter. -#}
 

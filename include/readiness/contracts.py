@@ -14,13 +14,17 @@ from typing import Literal
 
 ColumnType = Literal["string", "integer", "decimal", "cost", "double", "date", "timestamp", "boolean"]
 FileFormat = Literal["csv", "jsonl", "catalog_json", "focus"]
-# How deliveries of an extract combine in the warehouse (see EXTRACTS.md):
-# snapshot  - each delivery is the full state as of its date; history is kept per as-of date
-# events    - deliveries accumulate; the same key delivered twice counts once
-# upsert    - the latest delivery of a key wins
-# restated  - a later delivery for the same partition (billing account + period) replaces earlier ones
-# versioned - every version is kept; the latest approved one is in force
-Semantics = Literal["snapshot", "events", "upsert", "restated", "versioned"]
+# How deliveries of an extract combine in the warehouse (docs/extracts.md). dbt reads it from the source
+# YAML's `meta` (macro `deliveries_in_force`), so this list and that macro name the same rules:
+# snapshot_series  - each delivery is the full state as of its date; every as-of date is kept (the latest
+#                    load of a re-delivered date replaces the earlier one)
+# full_replacement - each delivery is the full state; only the latest delivery counts
+# events           - deliveries accumulate; the same key delivered twice counts once (the first load)
+# upsert           - the latest load of a key wins
+# restated         - the latest load for a partition (billing account + period) replaces every earlier row of it
+# versioned        - every version is kept (the version is part of the key; the latest load of a key wins);
+#                    the latest approved version is in force
+Semantics = Literal["snapshot_series", "full_replacement", "events", "upsert", "restated", "versioned"]
 
 #: DuckDB type of each contract type in ``raw.*``. Money is a fixed-point decimal so sums are exact.
 DUCKDB_TYPES: dict[ColumnType, str] = {
@@ -144,7 +148,7 @@ WORKERS = Extract(
     extensions=("csv",),
     description="Nightly full snapshot of the workforce (Workday worker export column names).",
     key=("worker_id",),
-    semantics="snapshot",
+    semantics="snapshot_series",
     not_before=(("termination_date", "hire_date"),),
     columns=(
         _c("worker_id", "string", "Worker identifier", required=True),
@@ -203,7 +207,7 @@ JOB_PROFILES = Extract(
     extensions=("csv",),
     description="Job profiles: title, family and management level (decides the audience).",
     key=("job_profile_id",),
-    semantics="snapshot",
+    semantics="snapshot_series",
     columns=(
         _c("job_profile_id", "string", "Job profile identifier", required=True),
         _c("job_title", "string", "Job title", required=True),
@@ -225,7 +229,7 @@ ORG_UNITS = Extract(
     extensions=("csv",),
     description="Organisation tree: one root, no cycles; the AI Cloud Center of Excellence is flagged.",
     key=("org_unit_id",),
-    semantics="snapshot",
+    semantics="snapshot_series",
     columns=(
         _c("org_unit_id", "string", "Org unit identifier", required=True),
         _c("org_unit_name", "string", "Org unit name", required=True),
@@ -254,7 +258,7 @@ WORKER_SKILLS = Extract(
     extensions=("csv",),
     description="Skills each worker holds, with proficiency and evidence.",
     key=("worker_id", "skill_id"),
-    semantics="snapshot",
+    semantics="snapshot_series",
     columns=(
         _c("worker_id", "string", "Worker holding the skill", required=True),
         _c("skill_id", "string", "Skill of the taxonomy seed", required=True),
@@ -278,7 +282,7 @@ CATALOG = Extract(
     extensions=("json",),
     description="Learning catalogue in the shape of the Microsoft Learn Catalog API (paths, modules, courses).",
     key=("uid",),
-    semantics="snapshot",
+    semantics="full_replacement",
     columns=(
         _c("uid", "string", "Catalogue item identifier", required=True),
         _c(
@@ -457,7 +461,7 @@ COURSE_ACTIVITY = Extract(
     extensions=("csv",),
     description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
     key=("learnerUserId", "learningContentId"),
-    semantics="snapshot",
+    semantics="full_replacement",
     columns=(
         _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
         _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),

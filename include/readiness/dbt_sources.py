@@ -44,7 +44,15 @@ def _table(extract: Extract) -> dict[str, Any]:
     return {
         "name": extract.raw_table,
         "description": f"{extract.description} Key: {', '.join(extract.key or extract.partition)}; "
-        f"deliveries combine as `{extract.semantics}`.",
+        f"deliveries combine as `{extract.semantics}` (docs/extracts.md).",
+        # Read by the macro `deliveries_in_force`, which every staging model selects its rows through.
+        "config": {
+            "meta": {
+                "semantics": extract.semantics,
+                "key": list(extract.key),
+                "partition": list(extract.partition),
+            }
+        },
         "columns": columns,
     }
 

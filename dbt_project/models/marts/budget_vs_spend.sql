@@ -1,4 +1,4 @@
-{#- AI adoption budget against spend per fiscal quarter, cost centre and category (MARTS.md,
+{#- AI adoption budget against spend per fiscal quarter, cost centre and category (docs/marts.md,
     marts.budget_vs_spend; the rules are documented in _finance__docs.md). -#}
 -- Depends on int_finance_lines_without_fx_rate so that its test finance_lines_have_an_fx_rate runs first:
 -- a line without an FX rate fails dbt build and the mart is skipped, never built without that line.
@@ -7,7 +7,8 @@ with
 
 finance_quarters as (
 
-    select * from {{ ref('int_finance_quarters_aggregated') }}
+    select * from {{ ref('int_finance_year_to_date') }}
+    where has_budget_or_spend
 
 ),
 
@@ -44,16 +45,6 @@ measured as (
     select
         *,
         budget_amount - actual_amount as variance_amount,
-        sum(budget_amount) over (
-            partition by fiscal_year, cost_center_id, category
-            order by fiscal_quarter
-            rows between unbounded preceding and current row
-        ) as ytd_budget_amount,
-        sum(actual_amount) over (
-            partition by fiscal_year, cost_center_id, category
-            order by fiscal_quarter
-            rows between unbounded preceding and current row
-        ) as ytd_actual_amount,
         case
             when quarter_state = 'current'
                 then round(actual_amount * days_in_quarter / elapsed_days, 2)

@@ -14,9 +14,15 @@ snapshot_dates as (
 
 ),
 
-workforce as (
+workforce_rolled_up as (
 
-    select * from {{ ref('int_workers_in_workforce') }}
+    select * from {{ ref('int_workforce_rolled_up') }}
+
+),
+
+audience_populations as (
+
+    select * from {{ ref('int_org_unit_populations') }}
 
 ),
 
@@ -50,6 +56,12 @@ finance_lines as (
 
 ),
 
+finance_year_to_date as (
+
+    select * from {{ ref('int_finance_year_to_date') }}
+
+),
+
 snapshots as (
 
     select
@@ -66,41 +78,25 @@ fiscal_snapshots as (
 
     select
         *,
-        {{ finance_fiscal_quarter_start_date('fiscal_year', 1) }} as fiscal_year_start_date
+        {{ finance_fiscal_quarter_start_date('fiscal_year', 'fiscal_quarter') }} as fiscal_quarter_start_date
 
     from snapshots
 
 ),
 
-unit_workers as (
-
-    -- every worker counts in their own unit and every unit above it
-    select
-        workforce.snapshot_date,
-        org_unit_descendants.org_unit_id,
-        workforce.worker_id,
-        workforce.audience
-
-    from workforce
-    inner join org_unit_descendants
-        on
-            workforce.snapshot_date = org_unit_descendants.snapshot_date
-            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
-
-),
-
 populations as (
 
+    -- a worker has one audience per snapshot: the unit's headcount is the sum over its audiences
     select
         snapshot_date,
         org_unit_id,
-        count(distinct worker_id) as headcount,
-        count(distinct case when audience = 'leadership' then worker_id end) as leadership_headcount,
-        count(distinct case when audience = 'tech_specialist' then worker_id end)
+        sum(headcount) as headcount,
+        coalesce(sum(case when audience = 'leadership' then headcount end), 0) as leadership_headcount,
+        coalesce(sum(case when audience = 'tech_specialist' then headcount end), 0)
             as tech_specialist_headcount,
-        count(distinct case when audience = 'end_user' then worker_id end) as end_user_headcount
+        coalesce(sum(case when audience = 'end_user' then headcount end), 0) as end_user_headcount
 
-    from unit_workers
+    from audience_populations
     group by snapshot_date, org_unit_id
 
 ),
@@ -108,8 +104,8 @@ populations as (
 coverage as (
 
     select
-        org_unit_descendants.snapshot_date,
-        org_unit_descendants.org_unit_id,
+        workforce_rolled_up.snapshot_date,
+        workforce_rolled_up.org_unit_id,
         count(*) as required_pairs,
         count(case when requirements.is_met then 1 end) as met_pairs,
         count(case when requirements.audience = 'leadership' then 1 end) as leadership_required_pairs,
@@ -123,11 +119,11 @@ coverage as (
             as end_user_met_pairs
 
     from requirements
-    inner join org_unit_descendants
+    inner join workforce_rolled_up
         on
-            requirements.snapshot_date = org_unit_descendants.snapshot_date
-            and requirements.org_unit_id = org_unit_descendants.descendant_org_unit_id
-    group by org_unit_descendants.snapshot_date, org_unit_descendants.org_unit_id
+            requirements.snapshot_date = workforce_rolled_up.snapshot_date
+            and requirements.worker_id = workforce_rolled_up.worker_id
+    group by workforce_rolled_up.snapshot_date, workforce_rolled_up.org_unit_id
 
 ),
 
@@ -135,18 +131,18 @@ training as (
 
     -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date
     select
-        unit_workers.snapshot_date,
-        unit_workers.org_unit_id,
+        workforce_rolled_up.snapshot_date,
+        workforce_rolled_up.org_unit_id,
         count(*) as enrolled_pairs,
-        count(case when cast(enrolments.completed_at as date) <= unit_workers.snapshot_date then 1 end)
+        count(case when cast(enrolments.completed_at as date) <= workforce_rolled_up.snapshot_date then 1 end)
             as completed_pairs
 
-    from unit_workers
+    from workforce_rolled_up
     inner join enrolments
         on
-            unit_workers.worker_id = enrolments.worker_id
-            and cast(enrolments.enrolled_at as date) <= unit_workers.snapshot_date
-    group by unit_workers.snapshot_date, unit_workers.org_unit_id
+            workforce_rolled_up.worker_id = enrolments.worker_id
+            and cast(enrolments.enrolled_at as date) <= workforce_rolled_up.snapshot_date
+    group by workforce_rolled_up.snapshot_date, workforce_rolled_up.org_unit_id
 
 ),
 
@@ -155,7 +151,7 @@ gaps_closed as (
     -- requirements of a worker not met at the previous snapshot and met at this one
     select
         fiscal_snapshots.snapshot_date,
-        org_unit_descendants.org_unit_id,
+        workforce_rolled_up.org_unit_id,
         count(*) as skill_gaps_closed
 
     from fiscal_snapshots
@@ -166,12 +162,12 @@ gaps_closed as (
             fiscal_snapshots.previous_snapshot_date = previous_requirements.snapshot_date
             and requirements.worker_id = previous_requirements.worker_id
             and requirements.skill_id = previous_requirements.skill_id
-    inner join org_unit_descendants
+    inner join workforce_rolled_up
         on
-            requirements.snapshot_date = org_unit_descendants.snapshot_date
-            and requirements.org_unit_id = org_unit_descendants.descendant_org_unit_id
+            requirements.snapshot_date = workforce_rolled_up.snapshot_date
+            and requirements.worker_id = workforce_rolled_up.worker_id
     where requirements.is_met and not previous_requirements.is_met
-    group by fiscal_snapshots.snapshot_date, org_unit_descendants.org_unit_id
+    group by fiscal_snapshots.snapshot_date, workforce_rolled_up.org_unit_id
 
 ),
 
@@ -191,34 +187,48 @@ unit_cost_centers as (
 
 ),
 
-money as (
+year_to_date as (
 
+    -- budget and spend year to date at the snapshot's fiscal quarter (int_finance_year_to_date); the spend
+    -- of the quarters before it, as that quarter's own spend is counted to the snapshot date only
+    select
+        fiscal_snapshots.snapshot_date,
+        unit_cost_centers.org_unit_id,
+        sum(finance_year_to_date.ytd_budget_amount_unrounded) as budget_ytd,
+        sum(
+            finance_year_to_date.ytd_actual_amount_unrounded - finance_year_to_date.actual_amount_unrounded
+        ) as ai_spend_before_quarter
+
+    from fiscal_snapshots
+    inner join unit_cost_centers
+        on fiscal_snapshots.snapshot_date = unit_cost_centers.snapshot_date
+    inner join finance_year_to_date
+        on
+            unit_cost_centers.cost_center_id = finance_year_to_date.cost_center_id
+            and fiscal_snapshots.fiscal_year = finance_year_to_date.fiscal_year
+            and fiscal_snapshots.fiscal_quarter = finance_year_to_date.fiscal_quarter
+    group by fiscal_snapshots.snapshot_date, unit_cost_centers.org_unit_id
+
+),
+
+recent_spend as (
+
+    -- spend of the snapshot's quarter up to the snapshot date, and since the previous snapshot
     select
         fiscal_snapshots.snapshot_date,
         unit_cost_centers.org_unit_id,
         sum(
             case
                 when
-                    finance_lines.line_kind in ('gl', 'cloud')
-                    and finance_lines.conversion_date >= fiscal_snapshots.fiscal_year_start_date
+                    finance_lines.conversion_date >= fiscal_snapshots.fiscal_quarter_start_date
                     and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
                     then finance_lines.reporting_amount
             end
-        ) as ai_spend_ytd,
+        ) as ai_spend_quarter_to_date,
         sum(
             case
                 when
-                    finance_lines.line_kind = 'budget'
-                    and finance_lines.fiscal_year = fiscal_snapshots.fiscal_year
-                    and finance_lines.fiscal_quarter <= fiscal_snapshots.fiscal_quarter
-                    then finance_lines.reporting_amount
-            end
-        ) as budget_ytd,
-        sum(
-            case
-                when
-                    finance_lines.line_kind in ('gl', 'cloud')
-                    and finance_lines.conversion_date > fiscal_snapshots.previous_snapshot_date
+                    finance_lines.conversion_date > fiscal_snapshots.previous_snapshot_date
                     and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
                     then finance_lines.reporting_amount
             end
@@ -229,6 +239,7 @@ money as (
         on fiscal_snapshots.snapshot_date = unit_cost_centers.snapshot_date
     inner join finance_lines
         on unit_cost_centers.cost_center_id = finance_lines.cost_center_id
+    where finance_lines.line_kind in ('gl', 'cloud')
     group by fiscal_snapshots.snapshot_date, unit_cost_centers.org_unit_id
 
 ),
@@ -255,14 +266,20 @@ measured as (
                 then 1.0 * coverage.end_user_met_pairs / nullif(coverage.end_user_required_pairs, 0)
         end as end_user_coverage_pct,
         1.0 * training.completed_pairs / nullif(training.enrolled_pairs, 0) as training_completion_rate,
-        round(coalesce(money.ai_spend_ytd, 0), 2) as ai_spend_ytd,
-        round(coalesce(money.budget_ytd, 0), 2) as budget_ytd,
+        round(
+            coalesce(year_to_date.ai_spend_before_quarter, 0)
+            + coalesce(recent_spend.ai_spend_quarter_to_date, 0),
+            2
+        ) as ai_spend_ytd,
+        round(coalesce(year_to_date.budget_ytd, 0), 2) as budget_ytd,
         case
             when fiscal_snapshots.previous_snapshot_date is not null
                 then coalesce(gaps_closed.skill_gaps_closed, 0)
         end as skill_gaps_closed,
         round(
-            coalesce(money.ai_spend_since_previous_snapshot, 0) / nullif(gaps_closed.skill_gaps_closed, 0), 2
+            coalesce(recent_spend.ai_spend_since_previous_snapshot, 0)
+            / nullif(gaps_closed.skill_gaps_closed, 0),
+            2
         ) as spend_per_skill_gap_closed
 
     from populations
@@ -280,10 +297,14 @@ measured as (
         on
             populations.snapshot_date = gaps_closed.snapshot_date
             and populations.org_unit_id = gaps_closed.org_unit_id
-    left join money
+    left join year_to_date
         on
-            populations.snapshot_date = money.snapshot_date
-            and populations.org_unit_id = money.org_unit_id
+            populations.snapshot_date = year_to_date.snapshot_date
+            and populations.org_unit_id = year_to_date.org_unit_id
+    left join recent_spend
+        on
+            populations.snapshot_date = recent_spend.snapshot_date
+            and populations.org_unit_id = recent_spend.org_unit_id
 
 ),
 
@@ -336,7 +357,8 @@ final as (
             as readiness_score_change,
         scored.is_suppressed,
         scored.previous_snapshot_date,
-        cast('{{ var("reporting_currency") }}' as varchar) as currency
+        cast('{{ var("reporting_currency") }}' as varchar) as currency,
+        coalesce(org_units.is_root, false) as is_root
 
     from scored
     left join scored as previous_scores

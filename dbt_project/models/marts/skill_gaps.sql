@@ -35,6 +35,12 @@ skills as (
 
 ),
 
+org_units as (
+
+    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
+
+),
+
 gaps as (
 
     select *
@@ -109,7 +115,8 @@ final as (
         cast(gaps.current_level as integer) as current_level,
         cast(recommended.item_uid as varchar) as recommended_item_uid,
         cast(recommended.item_title as varchar) as recommended_item_title,
-        recommended.item_uid is not null as has_recommendation
+        recommended.item_uid is not null as has_recommendation,
+        coalesce(org_units.is_root, false) as is_root
 
     from gaps
     inner join worker_keys
@@ -122,6 +129,10 @@ final as (
             and recommended.recommendation_rank = 1
     left join skills
         on gaps.skill_id = skills.skill_id
+    left join org_units
+        on
+            gaps.snapshot_date = org_units.snapshot_date
+            and gaps.org_unit_id = org_units.org_unit_id
 
 )
 

@@ -10,9 +10,9 @@ requirements as (
 
 ),
 
-org_unit_descendants as (
+workforce_rolled_up as (
 
-    select * from {{ ref('int_org_unit_descendants_listed') }}
+    select * from {{ ref('int_workforce_rolled_up') }}
 
 ),
 
@@ -32,21 +32,22 @@ rolled_up as (
 
     select
         requirements.snapshot_date,
-        org_unit_descendants.org_unit_id,
+        workforce_rolled_up.org_unit_id,
         requirements.audience,
         requirements.skill_id,
         max(requirements.required_level) as required_level,
         count(*) as headcount,
         count(case when requirements.is_met then 1 end) as meeting_count
 
+    -- every requirement counts in the worker's unit and every unit above it
     from requirements
-    inner join org_unit_descendants
+    inner join workforce_rolled_up
         on
-            requirements.snapshot_date = org_unit_descendants.snapshot_date
-            and requirements.org_unit_id = org_unit_descendants.descendant_org_unit_id
+            requirements.snapshot_date = workforce_rolled_up.snapshot_date
+            and requirements.worker_id = workforce_rolled_up.worker_id
     group by
         requirements.snapshot_date,
-        org_unit_descendants.org_unit_id,
+        workforce_rolled_up.org_unit_id,
         requirements.audience,
         requirements.skill_id
 
@@ -80,7 +81,8 @@ final as (
         ) as meeting_count,
         cast(case when not measured.is_suppressed then measured.gap_count end as integer) as gap_count,
         cast(case when not measured.is_suppressed then measured.coverage_pct end as double) as coverage_pct,
-        measured.is_suppressed
+        measured.is_suppressed,
+        coalesce(org_units.is_root, false) as is_root
 
     from measured
     left join org_units

@@ -27,15 +27,21 @@ workers as (
 
 ),
 
-workforce as (
+workforce_rolled_up as (
 
-    select * from {{ ref('int_workers_in_workforce') }}
+    select * from {{ ref('int_workforce_rolled_up') }}
 
 ),
 
-org_unit_descendants as (
+populations as (
 
-    select * from {{ ref('int_org_unit_descendants_listed') }}
+    select * from {{ ref('int_org_unit_populations') }}
+
+),
+
+org_units as (
+
+    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
 
 ),
 
@@ -60,19 +66,15 @@ learner_units as (
 
     -- each learner counts in the unit of their latest snapshot and every unit above it
     select
-        workforce.worker_id,
-        workforce.audience,
-        org_unit_descendants.org_unit_id
+        workforce_rolled_up.worker_id,
+        workforce_rolled_up.audience,
+        workforce_rolled_up.org_unit_id
 
-    from workforce
+    from workforce_rolled_up
     inner join latest_worker_snapshots
         on
-            workforce.worker_id = latest_worker_snapshots.worker_id
-            and workforce.snapshot_date = latest_worker_snapshots.snapshot_date
-    inner join org_unit_descendants
-        on
-            workforce.snapshot_date = org_unit_descendants.snapshot_date
-            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
+            workforce_rolled_up.worker_id = latest_worker_snapshots.worker_id
+            and workforce_rolled_up.snapshot_date = latest_worker_snapshots.snapshot_date
 
 ),
 
@@ -224,20 +226,12 @@ month_snapshots as (
 
 ),
 
-populations as (
+latest_root_units as (
 
-    select
-        workforce.snapshot_date,
-        org_unit_descendants.org_unit_id,
-        workforce.audience,
-        count(distinct workforce.worker_id) as headcount
-
-    from workforce
-    inner join org_unit_descendants
-        on
-            workforce.snapshot_date = org_unit_descendants.snapshot_date
-            and workforce.org_unit_id = org_unit_descendants.descendant_org_unit_id
-    group by workforce.snapshot_date, org_unit_descendants.org_unit_id, workforce.audience
+    -- the month grain has no snapshot: the root is the root of the latest HR snapshot's org tree
+    select org_unit_id
+    from org_units
+    where is_root and snapshot_date = (select max(snapshot_date) from org_units)
 
 ),
 
@@ -305,11 +299,14 @@ final as (
             as median_days_to_complete,
         cast({{ people_suppressed('round(cumulated.learning_hours, 2)', 'cumulated.headcount') }} as double)
             as learning_hours,
-        {{ people_is_suppressed('cumulated.headcount') }} as is_suppressed
+        {{ people_is_suppressed('cumulated.headcount') }} as is_suppressed,
+        latest_root_units.org_unit_id is not null as is_root
 
     from cumulated
     left join catalog_items
         on cumulated.item_uid = catalog_items.item_uid
+    left join latest_root_units
+        on cumulated.org_unit_id = latest_root_units.org_unit_id
 
 )
 

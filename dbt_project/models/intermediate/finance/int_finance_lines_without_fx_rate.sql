@@ -1,5 +1,5 @@
 {#- Finance lines in a foreign currency for which no rate to the reporting currency exists on their date or
-    in the var('fx_max_staleness_days') days before (MARTS.md: such a row is quarantined with the reason
+    in the var('fx_max_staleness_days') days before (docs/marts.md: such a row is quarantined with the reason
     "no FX rate"). Must be empty: its test fails the build, and budget_vs_spend depends on it, so the mart is
     not rebuilt with the line missing. Fix by delivering the rates (fx_rates extract) and re-running. -#}
 with

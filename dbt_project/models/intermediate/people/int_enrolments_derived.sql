@@ -1,4 +1,4 @@
-{#- One row per worker and catalogue item the worker has a counting statement about (MARTS.md LMS
+{#- One row per worker and catalogue item the worker has a counting statement about (docs/marts.md LMS
     rule): enrolled at the first non-voided statement about the item, completed at the first
     completed, passed or cmi5 satisfied, passed at the first passed (by statement timestamp). -#}
 with

@@ -1,5 +1,5 @@
 {#- Every required skill of every worker in the workforce, per HR snapshot, with the worker's level and
-    whether it is met (MARTS.md: effective proficiency >= required_level; expired evidence does not
+    whether it is met (docs/marts.md: effective proficiency >= required_level; expired evidence does not
     count). A requirement applies to the workers of its audience, and where it names a job family, to
     that family's workers only. A worker under two requirements for one skill (audience-wide and
     family) is held to the higher level. -#}

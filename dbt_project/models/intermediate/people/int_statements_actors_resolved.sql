@@ -32,7 +32,7 @@ worker_emails_ranked as (
         worker_id,
         row_number() over (
             partition by work_email
-            order by snapshot_date desc, worker_id asc
+            order by delivery_as_of_date desc, worker_id asc
         ) as holder_rank
 
     from workers

@@ -1,5 +1,5 @@
 {#- The workforce at every HR snapshot, with the worker's job family and audience.
-    In the workforce (MARTS.md): status Active or Leave, hired on or before the snapshot date and no
+    In the workforce (docs/marts.md): status Active or Leave, hired on or before the snapshot date and no
     termination date on or before it; terminated workers count nowhere.
     Audience (audience_rules seed), in this order: a management_level rule first (leadership), then a
     job_family rule (tech_specialist), otherwise end_user. -#}

@@ -1,13 +1,13 @@
--- FOCUS cost lines. Providers restate costs: the latest load for a (billing account, billing period) replaces
--- every line of the earlier loads of that partition. FOCUS names become snake_case; the cost centre is read
--- from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the cost rules.
+-- FOCUS cost lines. Providers restate costs (restated: the latest load of a billing account and billing
+-- period replaces every line of the earlier loads of that partition). FOCUS names become snake_case; the cost
+-- centre is read from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the cost rules.
 -- FOCUS columns keep their PascalCase names in raw: quoted, so that adapters that fold case find them.
 -- noqa: disable=RF06
 with
 
 source as (
 
-    select * from {{ source('finance', 'finance__cloud_costs') }}
+    {{ deliveries_in_force('finance', 'finance__cloud_costs') }}
 
 ),
 
@@ -15,7 +15,7 @@ renamed as (
 
     select
         -- ids
-        _load_id || ':' || cast(_line_number as varchar) as cloud_cost_line_id,
+        load_id || ':' || cast(source_line_number as varchar) as cloud_cost_line_id,
         "BillingAccountId" as billing_account_id,
         "SubAccountId" as sub_account_id,
         "ResourceId" as resource_id,
@@ -54,64 +54,11 @@ renamed as (
         "ChargePeriodEnd" as charge_period_end_at,
 
         -- load metadata
-        _as_of_date as delivery_as_of_date,
-        _source_file as source_file,
-        _loaded_at as loaded_at,
-        _load_id as load_id
+        {{ delivery_metadata_columns() }}
 
     from source
 
-),
-
-ranked_loads as (
-
-    select
-        *,
-        dense_rank() over (
-            partition by billing_account_id, billing_period_start_at
-            order by loaded_at desc, load_id desc
-        ) as load_recency
-
-    from renamed
-
-),
-
-restated as (
-
-    select
-        cloud_cost_line_id,
-        billing_account_id,
-        sub_account_id,
-        resource_id,
-        region_id,
-        cost_center_id,
-        billing_currency,
-        billing_account_name,
-        sub_account_name,
-        provider_name,
-        service_category,
-        service_name,
-        charge_category,
-        charge_class,
-        charge_description,
-        tags,
-        billed_cost,
-        effective_cost,
-        list_cost,
-        has_unreadable_tags,
-        charge_date,
-        billing_period_start_at,
-        billing_period_end_at,
-        charge_period_start_at,
-        charge_period_end_at,
-        delivery_as_of_date,
-        source_file,
-        loaded_at
-
-    from ranked_loads
-    where load_recency = 1
-
 )
 
-select * from restated
+select * from renamed
 -- noqa: enable=RF06

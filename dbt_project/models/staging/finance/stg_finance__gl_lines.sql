@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('finance', 'finance__gl_actuals') }}
+    {{ deliveries_in_force('finance', 'finance__gl_actuals') }}
 
 ),
 
@@ -32,50 +32,10 @@ renamed as (
         posting_date,
 
         -- load metadata
-        _as_of_date as delivery_as_of_date,
-        _source_file as source_file,
-        _loaded_at as loaded_at,
-        _load_id as load_id,
-        _line_number as source_line_number
+        {{ delivery_metadata_columns() }}
 
     from source
 
-),
-
-latest_load as (
-
-    select
-        *,
-        row_number() over (
-            partition by journal_id, line_number
-            order by loaded_at desc, load_id desc, source_line_number desc
-        ) as load_recency
-
-    from renamed
-
-),
-
-deduplicated as (
-
-    select
-        journal_id,
-        line_number,
-        cost_center_id,
-        gl_account,
-        project_code,
-        currency,
-        vendor_name,
-        line_description,
-        amount,
-        is_credit,
-        posting_date,
-        delivery_as_of_date,
-        source_file,
-        loaded_at
-
-    from latest_load
-    where load_recency = 1
-
 )
 
-select * from deduplicated
+select * from renamed

@@ -1,29 +1,9 @@
-{#- One row per job profile per HR snapshot; a re-delivered as-of date is replaced by its later load. -#}
+{#- One row per job profile per HR snapshot (snapshot_series: delivery_as_of_date is the snapshot). -#}
 with
 
 source as (
 
-    select * from {{ source('hr', 'hr__job_profiles') }}
-
-),
-
-ranked_loads as (
-
-    select
-        *,
-        dense_rank() over (
-            partition by _as_of_date
-            order by _loaded_at desc, _load_id desc
-        ) as load_rank
-    from source
-
-),
-
-latest_load_per_snapshot as (
-
-    select *
-    from ranked_loads
-    where load_rank = 1
+    {{ deliveries_in_force('hr', 'hr__job_profiles') }}
 
 ),
 
@@ -32,20 +12,16 @@ renamed as (
     select
         -- ids
         job_profile_id,
-        _load_id as load_id,
 
         -- strings
         job_title,
         job_family,
         management_level,
 
-        -- dates
-        _as_of_date as snapshot_date,
+        -- load metadata
+        {{ delivery_metadata_columns() }}
 
-        -- timestamps
-        _loaded_at as loaded_at
-
-    from latest_load_per_snapshot
+    from source
 
 )
 

@@ -1,29 +1,9 @@
-{#- One row per org unit per HR snapshot; a re-delivered as-of date is replaced by its later load. -#}
+{#- One row per org unit per HR snapshot (snapshot_series: delivery_as_of_date is the snapshot). -#}
 with
 
 source as (
 
-    select * from {{ source('hr', 'hr__org_units') }}
-
-),
-
-ranked_loads as (
-
-    select
-        *,
-        dense_rank() over (
-            partition by _as_of_date
-            order by _loaded_at desc, _load_id desc
-        ) as load_rank
-    from source
-
-),
-
-latest_load_per_snapshot as (
-
-    select *
-    from ranked_loads
-    where load_rank = 1
+    {{ deliveries_in_force('hr', 'hr__org_units') }}
 
 ),
 
@@ -34,7 +14,6 @@ renamed as (
         org_unit_id,
         parent_org_unit_id,
         cost_center_id,
-        _load_id as load_id,
 
         -- strings
         org_unit_name,
@@ -42,14 +21,13 @@ renamed as (
 
         -- booleans
         is_ai_ccoe,
+        -- the contract allows one root per delivery: the unit without a parent
+        parent_org_unit_id is null as is_root,
 
-        -- dates
-        _as_of_date as snapshot_date,
+        -- load metadata
+        {{ delivery_metadata_columns() }}
 
-        -- timestamps
-        _loaded_at as loaded_at
-
-    from latest_load_per_snapshot
+    from source
 
 )
 

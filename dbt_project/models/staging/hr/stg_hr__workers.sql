@@ -1,31 +1,12 @@
-{#- One row per worker per HR snapshot (the as-of date of the delivery). Where one as-of date was
-    delivered twice, the later load replaces the earlier one for that date: the whole delivery wins,
-    not single rows. Names and e-mail stop here: only the actor-resolving intermediate model reads them. -#}
+{#- One row per worker per HR snapshot (snapshot_series: delivery_as_of_date is the snapshot). Where one
+    as-of date was delivered twice, the later load replaces the earlier one for that date: the whole
+    delivery wins, not single rows. Names and e-mail stop here: only the actor-resolving intermediate
+    model reads them. -#}
 with
 
 source as (
 
-    select * from {{ source('hr', 'hr__workers') }}
-
-),
-
-ranked_loads as (
-
-    select
-        *,
-        dense_rank() over (
-            partition by _as_of_date
-            order by _loaded_at desc, _load_id desc
-        ) as load_rank
-    from source
-
-),
-
-latest_load_per_snapshot as (
-
-    select *
-    from ranked_loads
-    where load_rank = 1
+    {{ deliveries_in_force('hr', 'hr__workers') }}
 
 ),
 
@@ -39,7 +20,6 @@ renamed as (
         org_unit_id,
         cost_center_id,
         manager_worker_id,
-        _load_id as load_id,
 
         -- strings
         first_name,
@@ -52,14 +32,13 @@ renamed as (
         fte,
 
         -- dates
-        _as_of_date as snapshot_date,
         hire_date as hired_date,
         termination_date as terminated_date,
 
-        -- timestamps
-        _loaded_at as loaded_at
+        -- load metadata
+        {{ delivery_metadata_columns() }}
 
-    from latest_load_per_snapshot
+    from source
 
 )
 

@@ -1,32 +1,12 @@
-{#- One row per xAPI statement id: statements accumulate across deliveries and the same id delivered
-    again counts once (its first load is kept). Voiding is applied downstream, where statements are
+{#- One row per xAPI statement id (events: statements accumulate across deliveries and the same id
+    delivered again counts once, its first load). Voiding is applied downstream, where statements are
     resolved to workers. The actor's e-mail is personal data: it goes no further than the
     intermediate model that resolves actors to workers. -#}
 with
 
 source as (
 
-    select * from {{ source('lms', 'lms__statements') }}
-
-),
-
-ranked_loads as (
-
-    select
-        *,
-        row_number() over (
-            partition by id
-            order by _loaded_at asc, _load_id asc, _line_number asc
-        ) as load_rank
-    from source
-
-),
-
-first_delivery_per_id as (
-
-    select *
-    from ranked_loads
-    where load_rank = 1
+    {{ deliveries_in_force('lms', 'lms__statements') }}
 
 ),
 
@@ -36,7 +16,6 @@ renamed as (
         -- ids
         id as statement_id,
         object_id,
-        _load_id as load_id,
 
         -- strings
         lower(trim(replace(actor_mbox, 'mailto:', ''))) as actor_email,
@@ -60,9 +39,11 @@ renamed as (
         -- timestamps
         "timestamp" as occurred_at,  -- noqa: RF06
         stored as stored_at,
-        _loaded_at as loaded_at
 
-    from first_delivery_per_id
+        -- load metadata
+        {{ delivery_metadata_columns() }}
+
+    from source
 
 )
 
