@@ -356,6 +356,11 @@ def expected(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return sorted((tuple(_normalise(v) for v in row) for row in rows), key=repr)
 
 
+def with_is_root(rows: list[tuple[Any, ...]], unit_position: int = 1) -> list[tuple[Any, ...]]:
+    """The rows with is_root appended: OU-ROOT, the unit without a parent, is the root in both snapshots."""
+    return [(*row, row[unit_position] == ROOT) for row in rows]
+
+
 # --- skills_coverage ------------------------------------------------------------------------------------------
 
 SKILL_NAMES = {
@@ -429,8 +434,10 @@ def expected_skills_coverage() -> list[tuple[Any, ...]]:
 
 def test_skills_coverage_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     columns = "snapshot_date org_unit_id org_unit_name audience skill_id skill_name required_level headcount "
-    columns += "meeting_count gap_count coverage_pct is_suppressed"
-    assert mart_rows(warehouse, "skills_coverage", columns.split()) == expected(expected_skills_coverage())
+    columns += "meeting_count gap_count coverage_pct is_suppressed is_root"
+    assert mart_rows(warehouse, "skills_coverage", columns.split()) == expected(
+        with_is_root(expected_skills_coverage())
+    )
 
 
 # --- skill_gaps -----------------------------------------------------------------------------------------------
@@ -454,8 +461,8 @@ def test_skill_gaps_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     rows.append(gap(S1, "E6", DEPT, "end_user", "prompt_engineering", 2, 0, CAREER))
     rows.append(gap(S2, "E4", TEAM, "end_user", "prompt_engineering", 2, 0, CAREER))
     columns = "snapshot_date worker_key org_unit_id audience skill_id skill_name required_level current_level "
-    columns += "recommended_item_uid recommended_item_title has_recommendation"
-    assert mart_rows(warehouse, "skill_gaps", columns.split()) == expected(rows)
+    columns += "recommended_item_uid recommended_item_title has_recommendation is_root"
+    assert mart_rows(warehouse, "skill_gaps", columns.split()) == expected(with_is_root(rows, unit_position=2))
 
 
 # --- training_progress ----------------------------------------------------------------------------------------
@@ -477,8 +484,8 @@ def test_training_progress_every_row(warehouse: duckdb.DuckDBPyConnection) -> No
             hidden = (None, None, None, None, None, None, None, True)
             rows.append((month, unit, "tech_specialist", SECURITY, TITLES[SECURITY], *hidden))
     columns = "month org_unit_id audience item_uid item_title headcount enrolled_count completed_count passed_count "
-    columns += "completion_rate median_days_to_complete learning_hours is_suppressed"
-    assert mart_rows(warehouse, "training_progress", columns.split()) == expected(rows)
+    columns += "completion_rate median_days_to_complete learning_hours is_suppressed is_root"
+    assert mart_rows(warehouse, "training_progress", columns.split()) == expected(with_is_root(rows))
 
 
 # --- budget_vs_spend ------------------------------------------------------------------------------------------
@@ -543,7 +550,8 @@ def test_readiness_scorecard_every_row(warehouse: duckdb.DuckDBPyConnection) -> 
     columns = "snapshot_date org_unit_id headcount coverage_pct leadership_coverage_pct tech_specialist_coverage_pct "
     columns += "end_user_coverage_pct training_completion_rate ai_spend_ytd budget_ytd skill_gaps_closed "
     columns += "spend_per_skill_gap_closed readiness_score readiness_score_change is_suppressed previous_snapshot_date"
-    assert mart_rows(warehouse, "readiness_scorecard", columns.split()) == expected(rows)
+    columns += " is_root"
+    assert mart_rows(warehouse, "readiness_scorecard", columns.split()) == expected(with_is_root(rows))
 
 
 def test_every_published_mart_is_compared_here() -> None:

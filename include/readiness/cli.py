@@ -88,13 +88,12 @@ def dbt_sources(
 ) -> None:
     """Write (or check) the dbt source YAML derived from the extract contracts."""
     from readiness import dbt_sources as derived
-    from readiness.contracts import SOURCES
     from readiness.transform import project_dir
 
     if check:
-        stale = [s for s in SOURCES if derived.source_path(project_dir(), s).read_text() != derived.render(s)]
+        stale = derived.stale_files(project_dir())
         if stale:
-            console.print(f"[red]stale: {', '.join(stale)}; run `readiness dbt-sources`[/]")
+            console.print(f"[red]stale: {', '.join(p.name for p in stale)}; run `readiness dbt-sources`[/]")
             raise typer.Exit(code=1)
         return
     for path in derived.write_all(project_dir()):

@@ -1,18 +1,20 @@
-"""The dbt source YAML of every extract, derived from the contracts.
+"""The dbt source YAML of every extract, and the delivery semantics macro, derived from the contracts.
 
-The files ``dbt_project/models/staging/<source>/_<source>__sources.yml`` are written by
-``readiness dbt-sources`` and a test checks that the committed files equal what this module derives,
-so the contract and dbt never drift apart.
+The files ``dbt_project/models/staging/<source>/_<source>__sources.yml`` and
+``dbt_project/macros/_delivery_semantics.sql`` are written by ``readiness dbt-sources``, and
+``readiness dbt-sources --check`` (part of lint) fails when a committed file differs from what this module
+derives, so the contract and dbt never drift apart.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from readiness.contracts import LOAD_METADATA_COLUMNS, SOURCES, Extract, extracts_of
+from readiness.contracts import EXTRACTS, LOAD_METADATA_COLUMNS, SOURCES, Extract, extracts_of
 
 HEADER = "# Generated from include/readiness/contracts.py by `readiness dbt-sources`: do not edit by hand.\n"
 
@@ -26,6 +28,11 @@ def _column(name: str, description: str, tests: list[Any]) -> dict[str, Any]:
     if tests:
         entry["data_tests"] = tests
     return entry
+
+
+def _delivery(extract: Extract) -> dict[str, Any]:
+    """How the deliveries of an extract combine: what the macro ``deliveries_in_force`` needs."""
+    return {"semantics": extract.semantics, "key": list(extract.key), "partition": list(extract.partition)}
 
 
 def _table(extract: Extract) -> dict[str, Any]:
@@ -45,14 +52,9 @@ def _table(extract: Extract) -> dict[str, Any]:
         "name": extract.raw_table,
         "description": f"{extract.description} Key: {', '.join(extract.key or extract.partition)}; "
         f"deliveries combine as `{extract.semantics}` (docs/extracts.md).",
-        # Read by the macro `deliveries_in_force`, which every staging model selects its rows through.
-        "config": {
-            "meta": {
-                "semantics": extract.semantics,
-                "key": list(extract.key),
-                "partition": list(extract.partition),
-            }
-        },
+        # For the docs and BI catalogues; the macro `deliveries_in_force` reads the same values from
+        # macros/_delivery_semantics.sql (dbt's graph, which holds this meta, is empty in unit tests).
+        "config": {"meta": _delivery(extract)},
         "columns": columns,
     }
 
@@ -84,15 +86,48 @@ def render(source: str) -> str:
     return HEADER + yaml.safe_dump(source_document(source), sort_keys=False, width=110, allow_unicode=True)
 
 
+SEMANTICS_MACRO_HEADER = """\
+{#- Generated from include/readiness/contracts.py by `readiness dbt-sources`: do not edit by hand.
+    How the deliveries of every raw table combine (docs/extracts.md), by `source.table`: the values the source
+    YAML carries in `meta`, and the contract's columns, for the macro deliveries_in_force (dbt's graph, where
+    the source YAML is, is empty inside unit tests). -#}
+"""
+
+
+def render_semantics_macro() -> str:
+    # the contract's columns too: the macro selects them by name, quoted as delivered
+    entries = {f"{e.source}.{e.raw_table}": {**_delivery(e), "columns": list(e.column_names)} for e in EXTRACTS}
+    lines = [f"        {json.dumps(name)}: {json.dumps(entry)}," for name, entry in entries.items()]
+    body = "\n".join(lines)
+    return (
+        SEMANTICS_MACRO_HEADER
+        + "{% macro readiness_delivery_semantics() -%}\n    {{ return({\n"
+        + body
+        + "\n    }) }}\n{%- endmacro %}\n"
+    )
+
+
+def semantics_macro_path(project_dir: Path) -> Path:
+    return project_dir / "macros" / "_delivery_semantics.sql"
+
+
+def derived_files(project_dir: Path) -> dict[Path, str]:
+    """Every file this module derives, with its content."""
+    files = {source_path(project_dir, source): render(source) for source in SOURCES}
+    files[semantics_macro_path(project_dir)] = render_semantics_macro()
+    return files
+
+
+def stale_files(project_dir: Path) -> list[Path]:
+    return [p for p, text in derived_files(project_dir).items() if not p.exists() or p.read_text() != text]
+
+
 def source_path(project_dir: Path, source: str) -> Path:
     return project_dir / "models" / "staging" / source / f"_{source}__sources.yml"
 
 
 def write_all(project_dir: Path) -> list[Path]:
-    written = []
-    for source in SOURCES:
-        path = source_path(project_dir, source)
+    for path, text in derived_files(project_dir).items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(source))
-        written.append(path)
-    return written
+        path.write_text(text)
+    return list(derived_files(project_dir))

@@ -187,27 +187,39 @@ unit_cost_centers as (
 
 ),
 
+unit_snapshots as (
+
+    -- the unit's cost centres with the snapshot's fiscal period, for the money figures below
+    select
+        unit_cost_centers.org_unit_id,
+        unit_cost_centers.cost_center_id,
+        fiscal_snapshots.*
+
+    from unit_cost_centers
+    inner join fiscal_snapshots
+        on unit_cost_centers.snapshot_date = fiscal_snapshots.snapshot_date
+
+),
+
 year_to_date as (
 
     -- budget and spend year to date at the snapshot's fiscal quarter (int_finance_year_to_date); the spend
     -- of the quarters before it, as that quarter's own spend is counted to the snapshot date only
     select
-        fiscal_snapshots.snapshot_date,
-        unit_cost_centers.org_unit_id,
+        unit_snapshots.snapshot_date,
+        unit_snapshots.org_unit_id,
         sum(finance_year_to_date.ytd_budget_amount_unrounded) as budget_ytd,
         sum(
             finance_year_to_date.ytd_actual_amount_unrounded - finance_year_to_date.actual_amount_unrounded
         ) as ai_spend_before_quarter
 
-    from fiscal_snapshots
-    inner join unit_cost_centers
-        on fiscal_snapshots.snapshot_date = unit_cost_centers.snapshot_date
+    from unit_snapshots
     inner join finance_year_to_date
         on
-            unit_cost_centers.cost_center_id = finance_year_to_date.cost_center_id
-            and fiscal_snapshots.fiscal_year = finance_year_to_date.fiscal_year
-            and fiscal_snapshots.fiscal_quarter = finance_year_to_date.fiscal_quarter
-    group by fiscal_snapshots.snapshot_date, unit_cost_centers.org_unit_id
+            unit_snapshots.cost_center_id = finance_year_to_date.cost_center_id
+            and unit_snapshots.fiscal_year = finance_year_to_date.fiscal_year
+            and unit_snapshots.fiscal_quarter = finance_year_to_date.fiscal_quarter
+    group by unit_snapshots.snapshot_date, unit_snapshots.org_unit_id
 
 ),
 
@@ -215,32 +227,28 @@ recent_spend as (
 
     -- spend of the snapshot's quarter up to the snapshot date, and since the previous snapshot
     select
-        fiscal_snapshots.snapshot_date,
-        unit_cost_centers.org_unit_id,
+        unit_snapshots.snapshot_date,
+        unit_snapshots.org_unit_id,
         sum(
             case
-                when
-                    finance_lines.conversion_date >= fiscal_snapshots.fiscal_quarter_start_date
-                    and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
+                when finance_lines.conversion_date >= unit_snapshots.fiscal_quarter_start_date
                     then finance_lines.reporting_amount
             end
         ) as ai_spend_quarter_to_date,
         sum(
             case
-                when
-                    finance_lines.conversion_date > fiscal_snapshots.previous_snapshot_date
-                    and finance_lines.conversion_date <= fiscal_snapshots.snapshot_date
+                when finance_lines.conversion_date > unit_snapshots.previous_snapshot_date
                     then finance_lines.reporting_amount
             end
         ) as ai_spend_since_previous_snapshot
 
-    from fiscal_snapshots
-    inner join unit_cost_centers
-        on fiscal_snapshots.snapshot_date = unit_cost_centers.snapshot_date
+    from unit_snapshots
     inner join finance_lines
-        on unit_cost_centers.cost_center_id = finance_lines.cost_center_id
+        on
+            unit_snapshots.cost_center_id = finance_lines.cost_center_id
+            and finance_lines.conversion_date <= unit_snapshots.snapshot_date
     where finance_lines.line_kind in ('gl', 'cloud')
-    group by fiscal_snapshots.snapshot_date, unit_cost_centers.org_unit_id
+    group by unit_snapshots.snapshot_date, unit_snapshots.org_unit_id
 
 ),
 
