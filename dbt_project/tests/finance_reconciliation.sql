@@ -1,5 +1,5 @@
-{#- Reconciliation of budget_vs_spend (docs/marts.md): the sum of actual_amount in the mart equals every GL line
-    plus every in-scope cloud cost line, converted to the reporting currency, to the cent; no line is lost or counted
+{#- Reconciliation of budget_vs_spend (docs/marts.md): the sum of actual_amount in the mart equals every GL
+    line plus every in-scope cloud cost line, converted to the reporting currency, to the cent; no line is lost or counted
     twice on the way (line counts from staging), and no mart row is more than a cent (the rounding adjustment)
     from the lines it adds up. Returns one row per check that fails. -#}
 {{ config(severity='error') }}

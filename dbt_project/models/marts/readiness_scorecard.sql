@@ -246,7 +246,7 @@ recent_spend as (
     inner join finance_lines
         on
             unit_snapshots.cost_center_id = finance_lines.cost_center_id
-            and finance_lines.conversion_date <= unit_snapshots.snapshot_date
+            and unit_snapshots.snapshot_date >= finance_lines.conversion_date
     where finance_lines.line_kind in ('gl', 'cloud')
     group by unit_snapshots.snapshot_date, unit_snapshots.org_unit_id
 

@@ -226,12 +226,21 @@ month_snapshots as (
 
 ),
 
+latest_org_snapshot as (
+
+    select max(snapshot_date) as snapshot_date
+    from org_units
+
+),
+
 latest_root_units as (
 
     -- the month grain has no snapshot: the root is the root of the latest HR snapshot's org tree
-    select org_unit_id
+    select org_units.org_unit_id
     from org_units
-    where is_root and snapshot_date = (select max(snapshot_date) from org_units)
+    inner join latest_org_snapshot
+        on org_units.snapshot_date = latest_org_snapshot.snapshot_date
+    where org_units.is_root
 
 ),
 

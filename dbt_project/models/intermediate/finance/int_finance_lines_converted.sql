@@ -1,5 +1,5 @@
-{#- Each finance line converted to the reporting currency (docs/marts.md, Money): at the rate of its conversion
-    date, else at the latest earlier rate at most var('fx_max_staleness_days') days before it (a weekend
+{#- Each finance line converted to the reporting currency (docs/marts.md, Money): at the rate of its
+    conversion date, else at the latest earlier rate at most var('fx_max_staleness_days') days before it (a weekend
     charge takes Friday's rate). Reporting-currency amounts convert at 1. Only rates quoted to the reporting
     currency are used. A line with no usable rate keeps a null fx_rate and reporting_amount; it is listed in
     int_finance_lines_without_fx_rate, whose test stops the build. -#}

@@ -73,19 +73,14 @@ quarters as (
 
 ),
 
-{%- set measures = ['budget_amount', 'actual_amount', 'budget_amount_unrounded', 'actual_amount_unrounded'] %}
-
 year_to_date as (
 
     select
         *,
-        {%- for measure in measures %}
-        sum({{ measure }}) over (
-            partition by fiscal_year, cost_center_id, category
-            order by fiscal_quarter
-            rows between unbounded preceding and current row
-        ) as ytd_{{ measure }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ finance_year_to_date_sum('budget_amount') }} as ytd_budget_amount,
+        {{ finance_year_to_date_sum('actual_amount') }} as ytd_actual_amount,
+        {{ finance_year_to_date_sum('budget_amount_unrounded') }} as ytd_budget_amount_unrounded,
+        {{ finance_year_to_date_sum('actual_amount_unrounded') }} as ytd_actual_amount_unrounded
 
     from quarters
 

@@ -7,13 +7,15 @@
 with
 
 deliveries as (
-    {% for extract_name in extracts %}
-    select distinct
-        '{{ extract_name }}' as extract_name,
-        delivery_as_of_date
-    from {{ ref('stg_hr__' ~ extract_name) }}
-    {% if not loop.last %}union all{% endif %}
+
+    {% for extract_name in extracts -%}
+        select distinct
+            '{{ extract_name }}' as extract_name,
+            delivery_as_of_date
+        from {{ ref('stg_hr__' ~ extract_name) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
 ),
 
 snapshot_dates as (
@@ -26,11 +28,14 @@ snapshot_dates as (
 mapped as (
 
     select
-        snapshot_dates.snapshot_date,
-        {%- for extract_name in extracts %}
-        max(case when deliveries.extract_name = '{{ extract_name }}' then deliveries.delivery_as_of_date end)
-            as {{ extract_name }}_as_of_date{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for extract_name in extracts -%}
+            max(
+                case
+                    when deliveries.extract_name = '{{ extract_name }}' then deliveries.delivery_as_of_date
+                end
+            ) as {{ extract_name }}_as_of_date,
+        {% endfor %}
+        snapshot_dates.snapshot_date
 
     from snapshot_dates
     inner join deliveries

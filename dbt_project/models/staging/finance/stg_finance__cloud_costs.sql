@@ -1,6 +1,7 @@
 -- FOCUS cost lines. Providers restate costs (restated: the latest load of a billing account and billing
--- period replaces every line of the earlier loads of that partition). FOCUS names become snake_case; the cost
--- centre is read from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the cost rules.
+-- period replaces every line of the earlier loads of that partition). FOCUS names become snake_case; the
+-- cost centre is read from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the
+-- cost rules.
 -- FOCUS columns keep their PascalCase names in raw: quoted, so that adapters that fold case find them.
 -- noqa: disable=RF06
 with
