@@ -13,16 +13,17 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-#: The unit standing for the whole organisation, per audience: marts roll up the org tree, so it is the
-#: unit with the largest population. One definition for every figure of the page.
-ROOT_UNITS = """
-    select audience, arg_max(org_unit_id, {size}) as org_unit_id
-    from (select audience, org_unit_id, {size} from marts.{mart} {where}) group by audience
-"""
 
-
-def _root_units(mart: str, size: str, where: str = "") -> str:
-    return ROOT_UNITS.format(mart=mart, size=size, where=where)
+def _root_units(mart: str, size: str, where: str = "", per_audience: bool = True) -> str:
+    """The unit standing for the whole organisation (per audience): the marts roll up the org tree, so it
+    is the unit with the largest ``size`` (an aggregate over the unit's rows). Every figure of the page
+    that speaks for the whole organisation takes its unit from here."""
+    by = "audience, " if per_audience else ""
+    return f"""
+        select {by}arg_max(org_unit_id, size) as org_unit_id
+        from (select {by}org_unit_id, {size} as size from marts.{mart} {where} group by all)
+        {"group by audience" if per_audience else ""}
+    """
 
 
 def _latest(mart: str) -> str:
@@ -53,7 +54,7 @@ def headline(con: duckdb.DuckDBPyConnection) -> Headline:
     latest = _latest("skills_coverage")
     coverage = con.execute(
         f"""
-        with top_unit as ({_root_units("skills_coverage", "headcount", f"where snapshot_date = {latest}")})
+        with top_unit as ({_root_units("skills_coverage", "max(headcount)", f"where snapshot_date = {latest}")})
         select sum(meeting_count) / sum(headcount) from marts.skills_coverage
         inner join top_unit using (audience, org_unit_id)
         where snapshot_date = {latest} and not is_suppressed
@@ -107,14 +108,8 @@ def top_gaps(con: duckdb.DuckDBPyConnection, threshold: int, limit: int = 12) ->
 
 def training_by_month(con: duckdb.DuckDBPyConnection, threshold: int) -> pd.DataFrame:
     return con.execute(
-        """
-        with unit_size as (
-            select audience, org_unit_id, sum(enrolled_count) as enrolled
-            from marts.training_progress group by all
-        ),
-        top_unit as (
-            select audience, arg_max(org_unit_id, enrolled) as org_unit_id from unit_size group by audience
-        )
+        f"""
+        with top_unit as ({_root_units("training_progress", "sum(enrolled_count)")})
         select t.month, t.audience, sum(t.completed_count) as completed, sum(t.enrolled_count) as enrolled
         from marts.training_progress as t
         inner join top_unit using (audience, org_unit_id)
@@ -144,15 +139,15 @@ def readiness_trend(con: duckdb.DuckDBPyConnection, threshold: int) -> tuple[str
     while ``marts.readiness_scorecard`` is not published."""
     if "readiness_scorecard" in marts_present(con):
         return "score", con.execute(
-            """
+            f"""
             select snapshot_date, readiness_score from marts.readiness_scorecard
-            where org_unit_id = (select arg_max(org_unit_id, headcount) from marts.readiness_scorecard)
+            where org_unit_id = ({_root_units("readiness_scorecard", "max(headcount)", per_audience=False)})
             order by snapshot_date
             """
         ).df()
     return "coverage", con.execute(
         f"""
-        with top_unit as ({_root_units("skills_coverage", "headcount")})
+        with top_unit as ({_root_units("skills_coverage", "max(headcount)")})
         select snapshot_date, audience, sum(meeting_count) / sum(headcount) as coverage
         from marts.skills_coverage inner join top_unit using (audience, org_unit_id)
         where not is_suppressed
