@@ -21,7 +21,7 @@ chown "${airflow_uid}:0" /opt/airflow/data
 /entrypoint airflow db migrate
 
 # DuckDB allows one writer per file: every task that writes the candidate warehouse runs in this
-# pool, so Celery workers never contend for the lock (see ARCHITECTURE.md, "Publishing").
+# pool, so Celery workers never contend for the lock (see docs/architecture.md, "Publishing").
 /entrypoint airflow pools set readiness_duckdb 1 "single writer of the DuckDB warehouse"
 
 echo "airflow-init done"

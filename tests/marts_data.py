@@ -2,14 +2,19 @@
 
 Written row by row (no project SQL), so each test's expected numbers are plain arithmetic on the rows
 below. ``scale`` multiplies the rows of every mart, to build a "tonight" that differs from "yesterday".
+The tables are created from the marts' dbt contracts (``readiness.marts``, read from the manifest), so
+a column added in dbt appears here too (null unless a row below names it).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
+
+from readiness import marts
 
 AUDIENCES = ("leadership", "tech_specialist", "end_user")
 SKILLS = (("genai_fundamentals", "Generative AI fundamentals", 2), ("prompting", "Prompt engineering", 1))
@@ -18,17 +23,107 @@ CATEGORIES = ("training", "cloud_ai_services")
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","click")'
 
 
+#: The columns each row below names, in the order of its values; every other column of a mart is null.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "skills_coverage": (
+        "snapshot_date",
+        "org_unit_id",
+        "org_unit_name",
+        "audience",
+        "skill_id",
+        "skill_name",
+        "required_level",
+        "headcount",
+        "meeting_count",
+        "gap_count",
+        "coverage_pct",
+        "is_suppressed",
+    ),
+    "skill_gaps": (
+        "snapshot_date",
+        "worker_key",
+        "org_unit_id",
+        "audience",
+        "skill_id",
+        "skill_name",
+        "required_level",
+        "current_level",
+        "recommended_item_uid",
+        "recommended_item_title",
+        "has_recommendation",
+    ),
+    "training_progress": (
+        "month",
+        "org_unit_id",
+        "audience",
+        "item_uid",
+        "item_title",
+        "headcount",
+        "enrolled_count",
+        "completed_count",
+        "passed_count",
+        "completion_rate",
+        "median_days_to_complete",
+        "learning_hours",
+        "is_suppressed",
+    ),
+    "budget_vs_spend": (
+        "fiscal_year",
+        "fiscal_quarter",
+        "cost_center_id",
+        "category",
+        "budget_amount",
+        "actual_amount",
+        "variance_amount",
+        "variance_pct",
+        "ytd_budget_amount",
+        "ytd_actual_amount",
+        "forecast_amount",
+        "status",
+        "threshold_reached",
+        "fiscal_quarter_start_date",
+        "fiscal_quarter_end_date",
+        "quarter_state",
+        "budget_version",
+        "currency",
+        "as_of_date",
+    ),
+    "readiness_scorecard": (
+        "snapshot_date",
+        "org_unit_id",
+        "org_unit_name",
+        "headcount",
+        "coverage_pct",
+        "leadership_coverage_pct",
+        "tech_specialist_coverage_pct",
+        "end_user_coverage_pct",
+        "training_completion_rate",
+        "ai_spend_ytd",
+        "budget_ytd",
+        "skill_gaps_closed",
+        "spend_per_skill_gap_closed",
+        "readiness_score",
+        "readiness_score_change",
+        "is_suppressed",
+        "previous_snapshot_date",
+        "currency",
+    ),
+}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, mart: str, values: list[Any]) -> None:
+    names = ", ".join(COLUMNS[mart])
+    con.execute(f"insert into marts.{mart} ({names}) values ({', '.join('?' * len(values))})", values)
+
+
 def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] = (date(2026, 11, 27),)) -> None:
     """Write the marts into ``path`` (also staging and intermediate schemas, as dbt leaves them)."""
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema marts; create schema staging; create schema intermediate")
         con.execute("create table staging.stg_hr__workers as select 'Ada' as first_name, 'ada@x.example' as email")
-        con.execute(
-            "create table marts.skills_coverage (snapshot_date date, org_unit_id varchar, org_unit_name varchar, "
-            "audience varchar, skill_id varchar, skill_name varchar, required_level integer, headcount integer, "
-            "meeting_count integer, gap_count integer, coverage_pct double, is_suppressed boolean)"
-        )
+        for mart in marts.load():
+            con.execute(mart.ddl())
         for s, snapshot in enumerate(snapshots):
             for unit, name, size in UNITS:
                 for a, audience in enumerate(AUDIENCES):
@@ -36,8 +131,9 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         headcount = size * scale // (a + 1)
                         suppressed = headcount < 5
                         meeting = min(headcount, headcount // 2 + s * 2 + a)
-                        con.execute(
-                            "insert into marts.skills_coverage values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        _insert(
+                            con,
+                            "skills_coverage",
                             [
                                 snapshot,
                                 unit,
@@ -53,16 +149,12 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                                 suppressed,
                             ],
                         )
-        con.execute(
-            "create table marts.skill_gaps (snapshot_date date, worker_key varchar, org_unit_id varchar, "
-            "audience varchar, skill_id varchar, skill_name varchar, required_level integer, current_level integer, "
-            "recommended_item_uid varchar, recommended_item_title varchar, has_recommendation boolean)"
-        )
         for i in range(40 * scale):
             skill, skill_name, level = SKILLS[i % 2]
             title = (FORMULA_TITLE if i % 4 == 1 else "Introduction to generative AI") if i % 10 else None
-            con.execute(
-                "insert into marts.skill_gaps values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _insert(
+                con,
+                "skill_gaps",
                 [
                     snapshots[-1],
                     f"wk_{i:04d}",
@@ -77,18 +169,13 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                     title is not None,
                 ],
             )
-        con.execute(
-            "create table marts.training_progress (month date, org_unit_id varchar, audience varchar, "
-            "item_uid varchar, item_title varchar, headcount integer, enrolled_count integer, "
-            "completed_count integer, passed_count integer, completion_rate double, "
-            "median_days_to_complete double, learning_hours double, is_suppressed boolean)"
-        )
         for m in range(1, 7):
             for unit, _name, size in UNITS[:2]:
                 for audience in AUDIENCES:
                     enrolled, completed = 10 * scale, (m + 2) * scale
-                    con.execute(
-                        "insert into marts.training_progress values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _insert(
+                        con,
+                        "training_progress",
                         [
                             date(2026, m + 5, 1),
                             unit,
@@ -105,22 +192,15 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                             False,
                         ],
                     )
-        con.execute(
-            "create table marts.budget_vs_spend (fiscal_year integer, fiscal_quarter integer, cost_center_id varchar, "
-            "category varchar, budget_amount decimal(18,2), actual_amount decimal(18,2), "
-            "variance_amount decimal(18,2), variance_pct decimal(18,4), ytd_budget_amount decimal(18,2), "
-            "ytd_actual_amount decimal(18,2), forecast_amount decimal(18,2), status varchar, "
-            "threshold_reached decimal(6,4), fiscal_quarter_start_date date, fiscal_quarter_end_date date, "
-            "quarter_state varchar, budget_version varchar, currency varchar, as_of_date date)"
-        )
         for q in range(1, 5):
             for c, category in enumerate(CATEGORIES):
                 budget = 10000 * (c + 1) * scale
                 actual = 0 if q == 4 else (2500 * q + 1000 * c) * scale
                 forecast = actual if q < 4 else 0
                 status = "over_budget" if actual > budget else "on_track"
-                con.execute(
-                    f"insert into marts.budget_vs_spend values ({', '.join('?' * 19)})",
+                _insert(
+                    con,
+                    "budget_vs_spend",
                     [
                         2026,
                         q,
@@ -143,14 +223,6 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         date(2026, 11, 28),
                     ],
                 )
-        con.execute(
-            "create table marts.readiness_scorecard (snapshot_date date, org_unit_id varchar, org_unit_name varchar, "
-            "headcount integer, coverage_pct double, leadership_coverage_pct double, "
-            "tech_specialist_coverage_pct double, end_user_coverage_pct double, training_completion_rate double, "
-            "ai_spend_ytd decimal(18,2), budget_ytd decimal(18,2), skill_gaps_closed integer, "
-            "spend_per_skill_gap_closed decimal(18,2), readiness_score double, readiness_score_change double, "
-            "is_suppressed boolean, previous_snapshot_date date, currency varchar)"
-        )
         for s, snapshot in enumerate(snapshots):
             for unit, name, size in UNITS:
                 suppressed = size * scale < 5
@@ -170,8 +242,9 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                     score,
                     7.0 if s else None,
                 ]
-                con.execute(
-                    f"insert into marts.readiness_scorecard values ({', '.join('?' * 18)})",
+                _insert(
+                    con,
+                    "readiness_scorecard",
                     [
                         snapshot,
                         unit,
@@ -182,6 +255,9 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        for mart in marts.load():
+            if any(c.name == "is_root" for c in mart.columns):  # the whole organisation is U0
+                con.execute(f"update marts.{mart.name} set is_root = (org_unit_id = 'U0')")
         con.execute("checkpoint")
     finally:
         con.close()

@@ -1,4 +1,4 @@
-"""The synthetic organisation: contracts of EXTRACTS.md, checked on the files as written.
+"""The synthetic organisation: the extract contracts (docs/extracts.md), checked on the files as written.
 
 Expectations are computed from the files read back (csv, json, pyarrow), never from generator internals.
 """
@@ -56,7 +56,7 @@ SKILLS = {
     "ai_security",
     "ai_learning_design",
 }
-REFERENCE_ITEMS = {  # REFERENCE.md: uid -> (catalogue array, title, url, duration_in_minutes)
+REFERENCE_ITEMS = {  # docs/readiness-plan.md: uid -> (catalogue array, title, url, duration_in_minutes)
     "introduction-generative-ai": (
         "learningPaths",
         "Microsoft Azure AI Fundamentals: Generative AI",

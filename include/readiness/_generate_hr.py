@@ -130,7 +130,8 @@ COUNTRIES = {
 FTE_CHOICES, FTE_WEIGHTS = ("1.0", "0.8", "0.6", "0.5"), (86, 7, 2, 5)
 NEW_HIRE_SHARE, TERMINATED_SHARE, LEAVE_SHARE = 0.02, 0.06, 0.04
 # audience -> skill -> (probability of a record, mean proficiency). Means sit just below the required
-# levels of REFERENCE.md, so coverage is partial and completed training visibly moves it.
+# levels of the default readiness plan (docs/readiness-plan.md), so coverage is partial and completed
+# training visibly moves it.
 SKILL_PROFILES = {
     "leadership": {
         "genai_fundamentals": (0.8, 2.0),
@@ -207,7 +208,7 @@ class Worker:
 
     @property
     def audience(self) -> str:
-        """The audience rule of REFERENCE.md."""
+        """The audience rule of the default readiness plan (docs/readiness-plan.md)."""
         if self.profile.level != "Individual Contributor":
             return "leadership"
         return "tech_specialist" if self.profile.family in TECHNICAL_FAMILIES else "end_user"

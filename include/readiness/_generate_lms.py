@@ -48,7 +48,7 @@ class Item(NamedTuple):
 
 
 PATH, MODULE, COURSE = "learningPaths", "modules", "courses"
-CATALOGUE = (  # the six items of REFERENCE.md first, with its exact uid, title, url and duration
+CATALOGUE = (  # the six items of docs/readiness-plan.md first, with its exact uid, title, url and duration
     Item(
         PATH,
         "ms",

@@ -59,7 +59,7 @@ class Settings:
             keep_versions=int(env.get("READINESS_KEEP_VERSIONS", "5")),
         )
 
-    # Folders under the one data root (ARCHITECTURE.md, Configuration).
+    # Folders under the one data root (README, Configuration).
     @property
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"

@@ -102,6 +102,13 @@ class Extract:
     #: Row rules over a group of optional columns: at least one of each group must hold a value
     #: (an xAPI actor is identified by mbox, mbox_sha1sum or account; a statement with none is no one's).
     one_of_required: tuple[tuple[str, ...], ...] = field(default=())
+    #: Checks over the whole delivery that no column rule can say, by name (``validate.CHECKS``): a
+    #: failure rejects the delivery (the org tree must have one root and no cycle).
+    checks: tuple[str, ...] = field(default=())
+    #: Problems worth saying that are not the rows' fault, by name (``validate.WARNINGS``): rows are kept.
+    warnings: tuple[str, ...] = field(default=())
+    #: Days since the latest delivery after which dbt's source freshness warns, and errors.
+    freshness_days: tuple[int, int] = (2, 7)
 
     @property
     def qualified_name(self) -> str:
@@ -139,6 +146,9 @@ def _c(name: str, type_: ColumnType, description: str, **rules: object) -> Colum
     return Column(name=name, type=type_, description=description, **rules)  # type: ignore[arg-type]
 
 
+#: Finance delivers on working days: weekends and holidays are not late.
+FINANCE_FRESHNESS_DAYS = (5, 14)
+
 BUDGET_CATEGORIES = ("training", "tools_and_licenses", "cloud_ai_services", "hiring", "operations")
 
 WORKERS = Extract(
@@ -150,6 +160,7 @@ WORKERS = Extract(
     key=("worker_id",),
     semantics="snapshot_series",
     not_before=(("termination_date", "hire_date"),),
+    warnings=("workers_in_unknown_org_units",),
     columns=(
         _c("worker_id", "string", "Worker identifier", required=True),
         _c(
@@ -230,6 +241,7 @@ ORG_UNITS = Extract(
     description="Organisation tree: one root, no cycles; the AI Cloud Center of Excellence is flagged.",
     key=("org_unit_id",),
     semantics="snapshot_series",
+    checks=("org_tree",),
     columns=(
         _c("org_unit_id", "string", "Org unit identifier", required=True),
         _c("org_unit_name", "string", "Org unit name", required=True),
@@ -351,6 +363,7 @@ STATEMENTS = Extract(
 
 BUDGET = Extract(
     source="finance",
+    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="budget",
     format="csv",
     extensions=("csv",),
@@ -371,6 +384,7 @@ BUDGET = Extract(
 
 GL_ACTUALS = Extract(
     source="finance",
+    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="gl_actuals",
     format="csv",
     extensions=("csv",),
@@ -393,6 +407,7 @@ GL_ACTUALS = Extract(
 
 CLOUD_COSTS = Extract(
     source="finance",
+    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="cloud_costs",
     format="focus",
     extensions=("parquet", "csv"),
@@ -433,6 +448,7 @@ CLOUD_COSTS = Extract(
 
 FX_RATES = Extract(
     source="finance",
+    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="fx_rates",
     format="csv",
     extensions=("csv",),
@@ -514,12 +530,11 @@ def get_extract(qualified_name: str) -> Extract:
     raise KeyError(f"Unknown extract {qualified_name!r}; known extracts: {known}")
 
 
-#: The published marts: the public interface of the warehouse (MARTS.md). Each is an Airflow Asset,
-#: a Parquet export and an audited table of the published file.
-MARTS: tuple[str, ...] = (
-    "skills_coverage",
-    "skill_gaps",
-    "training_progress",
-    "budget_vs_spend",
-    "readiness_scorecard",
-)
+def __getattr__(name: str) -> object:
+    """``MARTS``, the published marts, is read from the dbt manifest (``readiness.marts``), where the
+    models are defined; it is resolved on first use because the manifest is written by ``dbt parse``."""
+    if name == "MARTS":
+        from readiness.marts import mart_names
+
+        return mart_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Deterministic synthetic organisation: the landing files of every extract of EXTRACTS.md.
+"""Deterministic synthetic organisation: the landing files of every extract of the contracts.
 
 Same arguments, same bytes: every random choice comes from `random.Random` / `Faker` instances seeded
 from `seed` (one stream per source, so changing one source's logic does not reshuffle the others), and
@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from readiness._generate_finance import finance_files
 from readiness._generate_hr import build_organisation, hr_files
 from readiness._generate_lms import catalogue_json, course_activity, statements
+from readiness.contracts import EXTRACTS
 
 __all__ = ["GenerationSummary", "generate_organisation"]
 
@@ -83,5 +84,18 @@ def generate_organisation(
     payloads[f"lms/statements/statements_{as_of}.jsonl"] = records
     payloads[f"lms/course_activity/course_activity_{as_of}.csv"] = course_activity(records)
     payloads.update(finance_files(org, seed, as_of))
+    missing = missing_samples(payloads)
+    if missing:
+        raise ValueError(
+            f"the generator writes no sample for {', '.join(missing)}: every extract of the contracts needs one "
+            "(write it in readiness/_generate_<source>.py and add it to generate_organisation), or `make run` "
+            "stops with NeverDelivered"
+        )
     files = {name: _write(out_dir / name, payload) for name, payload in sorted(payloads.items())}
     return GenerationSummary(out_dir, files, len(org.in_snapshot(as_of)), as_of)
+
+
+def missing_samples(paths: object) -> list[str]:
+    """Extracts of the contracts without a file among ``paths`` (``<source>/<extract>/<file>``)."""
+    folders = {str(p).rsplit("/", 1)[0] for p in paths}  # type: ignore[attr-defined]
+    return [e.qualified_name for e in EXTRACTS if e.qualified_name not in folders]

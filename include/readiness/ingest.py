@@ -22,13 +22,10 @@ import duckdb
 from readiness import ops
 from readiness.config import Settings
 from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract
+from readiness.ops import STATUS_PENDING, STATUS_REJECTED
 from readiness.readers import LINE_COLUMN, DeliveryRejected, DeliveryRows, read_delivery
 
 log = logging.getLogger(__name__)
-
-STATUS_PENDING = "pending_validation"
-STATUS_LOADED = "loaded"
-STATUS_REJECTED = "rejected"
 
 
 class NeverDelivered(Exception):

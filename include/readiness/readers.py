@@ -14,7 +14,7 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from readiness import focus
-from readiness.contracts import Extract
+from readiness.contracts import Extract, FileFormat
 
 LINE_COLUMN = "_line_number"
 #: The literal the FOCUS exports use for null (see the real FOCUS sample).
@@ -289,13 +289,33 @@ def read_parquet(path: Path, extract: Extract) -> DeliveryRows:
     return DeliveryRows(pa.table(arrays), table.num_rows, [], extra)
 
 
+Reader = Callable[[Path, Extract], DeliveryRows]
+
+#: The reader of each (contract format, file extension) an extract may be delivered in. A new format
+#: is a reader function and a row here; ``tests/test_add_an_extract.py`` checks every extension of
+#: every extract has one.
+READERS: dict[tuple[FileFormat, str], Reader] = {
+    ("csv", "csv"): read_csv,
+    ("jsonl", "jsonl"): read_jsonl,
+    # A JSON lines export saved as .json by the LRS is still one statement per line.
+    ("jsonl", "json"): read_jsonl,
+    ("catalog_json", "json"): read_catalog,
+    ("focus", "csv"): read_csv,
+    ("focus", "parquet"): read_parquet,
+}
+
+
+def reader_for(extract: Extract, extension: str) -> Reader:
+    try:
+        return READERS[(extract.format, extension)]
+    except KeyError:
+        raise KeyError(
+            f"{extract.qualified_name}: no reader for format {extract.format!r} with extension .{extension}; "
+            "add one to readiness.readers.READERS"
+        ) from None
+
+
 def read_delivery(path: Path, extract: Extract) -> DeliveryRows:
-    """Read a delivery of ``extract`` by its format and suffix."""
-    name = path.name.removesuffix(".gz")
-    if extract.format == "catalog_json":
-        return read_catalog(path, extract)
-    if extract.format == "jsonl":
-        return read_jsonl(path, extract)
-    if name.endswith(".parquet"):
-        return read_parquet(path, extract)
-    return read_csv(path, extract)
+    """Read a delivery of ``extract`` with the reader of its format and extension (``.gz`` aside)."""
+    extension = path.name.removesuffix(".gz").rsplit(".", 1)[-1]
+    return reader_for(extract, extension)(path, extract)

@@ -91,9 +91,9 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -
         # A re-sent unchanged file is still a delivery: it counts for freshness, not as new rows.
         latest = con.execute(
             "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = $1 and "
-            "extract = $2 and status = 'loaded' union all select as_of_date from ops.duplicate_deliveries "
+            "extract = $2 and status = $3 union all select as_of_date from ops.duplicate_deliveries "
             "where source = $1 and extract = $2)",
-            [extract.source, extract.name],
+            [extract.source, extract.name, ops.STATUS_LOADED],
         ).fetchone()[0]  # type: ignore[index]
         statuses = dict(
             con.execute(

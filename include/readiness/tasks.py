@@ -1,6 +1,9 @@
 """What each task of the nightly DAG does: one call into the package, and the translation of a
 data problem into a failure Airflow must not retry (retrying cannot fix a bad file; it would only
 hide the error until the retries run out).
+
+The DAG file imports this module when the scheduler parses it (every 30 s), so the stages, which
+bring pandas, pyarrow, DuckDB, dbt and GX, are imported inside the functions, when a task runs.
 """
 
 from __future__ import annotations
@@ -14,27 +17,31 @@ from typing import Any, TypeVar
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from readiness import export, ingest, publish, report, runs, validate
 from readiness.config import Settings
 from readiness.contracts import get_extract
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Errors in the data or its delivery: a person must act, a retry would fail the same way.
-DATA_ERRORS: tuple[type[Exception], ...] = (
-    ingest.NeverDelivered,
-    ingest.DeliveriesRejected,
-    validate.ValidationFailed,
-    publish.AuditFailed,
-)
+
+def data_errors() -> tuple[type[Exception], ...]:
+    """Errors in the data or its delivery: a person must act, a retry would fail the same way."""
+    from readiness import ingest, ops, publish, validate
+
+    return (
+        ingest.NeverDelivered,
+        ingest.DeliveriesRejected,
+        ops.RawTableMismatch,
+        validate.ValidationFailed,
+        publish.AuditFailed,
+    )
 
 
 @contextmanager
 def _no_retry_on_data_errors() -> Iterator[None]:
     try:
         yield
-    except DATA_ERRORS as exc:
+    except data_errors() as exc:
         log.error("%s", exc)
         raise AirflowFailException(str(exc)) from exc
 
@@ -45,10 +52,14 @@ def _run(func: Callable[[], T]) -> T:
 
 
 def start(run_id: str, as_of_date: date) -> None:
+    from readiness import runs
+
     runs.start_run(Settings.from_env(), run_id, as_of_date)
 
 
 def load(extract_name: str, run_id: str) -> dict[str, Any]:
+    from readiness import ingest
+
     settings = Settings.from_env()
     report = _run(lambda: ingest.load_extract(settings, get_extract(extract_name), run_id))
     age = f", latest as-of {report.latest_as_of}" if report.latest_as_of else ""
@@ -61,6 +72,8 @@ def load(extract_name: str, run_id: str) -> dict[str, Any]:
 
 
 def validate_deliveries(extract_name: str) -> dict[str, Any]:
+    from readiness import validate
+
     settings = Settings.from_env()
     report = _run(lambda: validate.validate_extract(settings, get_extract(extract_name)))
     log.info("%s: %s", extract_name, report.summary())
@@ -68,10 +81,14 @@ def validate_deliveries(extract_name: str) -> dict[str, Any]:
 
 
 def prepare_candidate() -> str:
+    from readiness import publish
+
     return str(publish.prepare_candidate(Settings.from_env()))
 
 
 def publish_candidate(run_id: str, as_of_date: str) -> dict[str, int]:
+    from readiness import publish, runs
+
     settings = Settings.from_env()
     started = time.perf_counter()
     publication = _run(lambda: publish.publish(settings, run_id, as_of_date))
@@ -82,10 +99,14 @@ def publish_candidate(run_id: str, as_of_date: str) -> dict[str, int]:
 
 def export_marts() -> dict[str, int]:
     """Parquet and CSV copies of the marts just published."""
+    from readiness import export
+
     return {e.mart: e.rows for e in export.export_marts(Settings.from_env())}
 
 
 def write_report() -> str:
+    from readiness import report
+
     return str(report.write_report(Settings.from_env()).path)
 
 
@@ -103,6 +124,8 @@ def record_failure(context: dict[str, Any]) -> None:
     if not run_id:
         return
     try:
+        from readiness import runs
+
         settings = Settings.from_env()
         runs.finish_run(
             settings,

@@ -9,42 +9,29 @@ names the extract, the file, the expectation and a sample of the failing values.
 
 from __future__ import annotations
 
-import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from readiness import ops
-from readiness.config import Settings, disable_telemetry
-from readiness.contracts import ORG_UNITS, WORKERS, Extract
-from readiness.ingest import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
+from readiness import gx, ops
+from readiness.config import Settings
+from readiness.contracts import EXTRACTS, ORG_UNITS, WORKERS, Extract
+from readiness.gx import SAMPLE_SIZE, Failure
+from readiness.ops import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
 
 if TYPE_CHECKING:
-    import great_expectations as gx
+    import great_expectations
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
-SAMPLE_SIZE = 5
+__all__ = ["CHECKS", "WARNINGS", "Failure", "ValidationFailed", "build_suite", "validate_extract"]
 
 
 class ValidationFailed(Exception):
     """A delivery broke its extract's suite; the message is written for the person who must act."""
-
-
-@dataclass(frozen=True)
-class Failure:
-    expectation: str
-    column: str
-    unexpected_count: int | None
-    sample: list[Any]
-
-    def describe(self) -> str:
-        count = f"{self.unexpected_count} unexpected value(s)" if self.unexpected_count is not None else "failed"
-        where = f" on {self.column}" if self.column else ""
-        sample = f", e.g. {self.sample}" if self.sample else ""
-        return f"{self.expectation}{where}: {count}{sample}"
 
 
 @dataclass
@@ -78,13 +65,9 @@ class ValidationReport:
         return f"{passed}/{len(self.deliveries)} deliveries passed"
 
 
-def build_suite(extract: Extract) -> gx.ExpectationSuite:
+def build_suite(extract: Extract) -> great_expectations.ExpectationSuite:
     """The expectation suite of an extract, every expectation derived from its contract."""
-    _context()  # GX builds suites inside an active context
-    import great_expectations as gx
-
-    e = gx.expectations
-    suite = gx.ExpectationSuite(name=extract.raw_table)
+    suite, e = gx.new_suite(extract.raw_table)
     suite.add_expectation(e.ExpectTableRowCountToBeBetween(min_value=1))
     for column in extract.columns:
         suite.add_expectation(e.ExpectColumnToExist(column=column.name))
@@ -116,69 +99,6 @@ def build_suite(extract: Extract) -> gx.ExpectationSuite:
     return suite
 
 
-@functools.cache
-def _context() -> gx.data_context.EphemeralDataContext:
-    """One ephemeral context per process: nothing is written to disk and nothing is sent anywhere."""
-    disable_telemetry()
-    # GX logs every API it registers at import; that is noise in a task log.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
-
-
-def run_suite(extract: Extract, frame: pd.DataFrame, context: Any = None) -> tuple[int, list[Failure]]:
-    """Validate ``frame`` (rows of one delivery) against the extract's suite."""
-    context = context or _context()
-    datasource = context.data_sources.add_or_update_pandas(f"readiness_{extract.raw_table}")
-    asset = datasource.add_dataframe_asset(name=f"delivery_{len(datasource.assets)}")
-    batch = asset.add_batch_definition_whole_dataframe("delivery").get_batch(batch_parameters={"dataframe": frame})
-    suite = context.suites.add_or_update(build_suite(extract))
-    result = batch.validate(suite)
-    failures = []
-    for outcome in result.results:
-        if outcome.success:
-            continue
-        kwargs = outcome.expectation_config.kwargs
-        details = outcome.result or {}
-        column = (
-            kwargs.get("column")
-            or ", ".join(kwargs.get("column_list") or [])
-            or (f"{kwargs.get('column_A')} >= {kwargs.get('column_B')}" if "column_A" in kwargs else "")
-        )
-        exception = (
-            (outcome.exception_info or {}).get("exception_message")
-            if isinstance(outcome.exception_info, dict)
-            else None
-        )
-        sample = list(details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
-        if exception:
-            sample = [exception]
-        failures.append(
-            Failure(
-                outcome.expectation_config.type,
-                str(column),
-                details.get("unexpected_count"),
-                [_plain(v) for v in sample],
-            )
-        )
-    return len(result.results), failures
-
-
-def _plain(value: Any) -> Any:
-    """Sample values as an operator reads them (no numpy or Timestamp reprs)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> Failure | None:
     if rows_read and quarantined / rows_read > extract.max_quarantined_fraction:
         return Failure(
@@ -190,7 +110,7 @@ def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> F
     return None
 
 
-def org_tree_failure(frame: pd.DataFrame) -> Failure | None:
+def org_tree_failure(con: Any, load_id: str, frame: pd.DataFrame) -> Failure | None:
     """The org tree must have exactly one root and no cycle; a cycle is named unit by unit.
 
     GX has no expectation for a tree, and a cycle makes every "units below" sum in the marts
@@ -236,7 +156,7 @@ def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
     return cycles
 
 
-def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
+def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) -> str | None:
     """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
 
     The worker is not at fault (the HR export may lag the org change): the rows are kept and the
@@ -268,11 +188,34 @@ def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
     )
 
 
+#: Checks a contract cannot say column by column, by the name an ``Extract`` lists in ``checks``: a
+#: failure rejects the delivery. Each gets the ingest connection, the load id and the delivery's rows.
+CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
+    "org_tree": org_tree_failure,
+}
+
+#: Problems that are not the rows' fault, by the name an ``Extract`` lists in ``warnings``: the rows are
+#: kept, and the sentence goes into the manifest message and the run's log.
+WARNINGS: dict[str, Callable[[Any, str, pd.DataFrame], str | None]] = {
+    "workers_in_unknown_org_units": workers_in_unknown_org_units,
+}
+
+
+def unknown_checks() -> list[str]:
+    """Check names an extract declares that nothing implements (a typo would silently skip the check)."""
+    return [
+        f"{e.qualified_name}: {kind} {name!r}"
+        for e in EXTRACTS
+        for kind, names, known in (("check", e.checks, CHECKS), ("warning", e.warnings, WARNINGS))
+        for name in names
+        if name not in known
+    ]
+
+
 def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     """Validate every delivery of ``extract`` waiting for validation; raise if any fails."""
     report = ValidationReport(extract.qualified_name)
     columns = ", ".join(f'"{c.name}"' for c in extract.columns)
-    context = None
     with ops.connect(settings.ingest_db) as con:
         pending = con.execute(
             "select load_id, file_name, rows_read, rows_quarantined from ops.load_manifest "
@@ -281,14 +224,13 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
         ).fetchall()
         for load_id, file_name, rows_read, quarantined in pending:
             frame = con.execute(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]).df()
-            context = context or _context()
-            count, failures = run_suite(extract, frame, context)
+            count, failures = gx.run_suite(f"readiness_{extract.raw_table}", build_suite(extract), frame)
             checks = [_quarantine_failure(extract, rows_read, quarantined)]
-            if extract == ORG_UNITS:
-                checks.append(org_tree_failure(frame))
+            checks += [CHECKS[name](con, load_id, frame) for name in extract.checks]
             failures += [f for f in checks if f]
             report.deliveries.append(DeliveryValidation(file_name, load_id, len(frame), count + len(checks), failures))
-            warning = workers_in_unknown_org_units(con, load_id) if extract == WORKERS and not failures else None
+            warnings = [] if failures else [WARNINGS[name](con, load_id, frame) for name in extract.warnings]
+            warning = "; ".join(w for w in warnings if w) or None
             if warning:
                 report.warnings.append(f"{file_name}: {warning}")
             _settle(con, extract, load_id, failures, warning)

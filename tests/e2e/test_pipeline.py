@@ -1,7 +1,7 @@
 """End to end: the real DAG through `airflow dags test` on a small generated organisation.
 
 Expected mart values are computed here from the generated files with plain Python (csv, json,
-pyarrow), following MARTS.md and REFERENCE.md, never by running the project's SQL.
+pyarrow), following docs/marts.md and docs/readiness-plan.md, never by running the project's SQL.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ BIN = Path(sys.executable).parent
 AS_OF = "2026-11-28"
 SNAPSHOT = date(2026, 11, 27)
 
-# REFERENCE.md, by hand: who needs genai_fundamentals at which level, and which items grant it.
+# docs/readiness-plan.md, by hand: who needs genai_fundamentals at which level, and which items grant it.
 GENAI_REQUIRED = {"leadership": 2, "tech_specialist": 3, "end_user": 1}
 GENAI_GRANTED_BY_URL = {
     "https://learn.microsoft.com/training/paths/introduction-generative-ai/": 2,
