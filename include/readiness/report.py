@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from readiness.config import Settings
+from readiness.serve import open_reader
 
 log = logging.getLogger(__name__)
 
@@ -447,7 +448,7 @@ def page(meta: dict[str, object], charts: list[Chart]) -> str:
 
 def write_report(settings: Settings) -> Report:
     """Render the published warehouse into reports/readiness-<as-of>-<run>.html and reports/latest.html."""
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+    with open_reader(settings.published_db) as con:
         meta, charts = render(con, settings.small_cell_threshold)
     text = page(meta, charts)
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
