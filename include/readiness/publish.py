@@ -51,7 +51,9 @@ def prepare_candidate(settings: Settings) -> Path:
     private_dir(settings.build_dir)
     for leftover in (settings.candidate_db, Path(f"{settings.candidate_db}.wal")):
         leftover.unlink(missing_ok=True)
-    return settings.candidate_db
+    # Created here, owner-only, so dbt builds into it (names and e-mails in staging) with that mode.
+    duckdb.connect(str(settings.candidate_db)).close()
+    return make_private(settings.candidate_db)
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:

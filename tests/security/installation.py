@@ -3,8 +3,9 @@ file-mode rules every installation must meet.
 
 It holds one of each kind of file the pipeline writes: a delivery still in landing, an archived HR
 extract with e-mail addresses, a quarantined delivery, the ingest database with those addresses in
-``raw``, a generated pseudonym key, a leftover candidate, a kept version, the published warehouse, its
-exports and the report. The hostile-reader and file-mode tests both start from it.
+``raw``, a generated pseudonym key, a leftover candidate, a kept version, the published warehouse and
+its exports. The hostile-reader and file-mode tests share one (conftest.py); the report and the docs
+pages are served files too, checked after the real DAG's run (tests/e2e).
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from readiness.config import Settings
 from readiness.contracts import JOB_PROFILES, WORKERS
 from readiness.export import export_marts
 from readiness.ingest import DeliveriesRejected, load_extract
-from readiness.publish import publish
-from readiness.report import write_report
+from readiness.publish import prepare_candidate, publish
 from tests.conftest import deliver
 from tests.marts_data import build_candidate
 
@@ -58,23 +58,24 @@ def build_installation(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Insta
     # No configured key: the installation generates its own, as `make run` does on a fresh clone.
     monkeypatch.delenv("READINESS_PSEUDONYM_KEY", raising=False)
     settings = Settings.from_env()
-    runs.start_run(settings, "night-1", date(2026, 11, 27))
+    # Deliveries arrive before the night starts, with the modes of whoever drops them.
     deliver(settings, "hr", "workers", "workers_2026-11-27.csv", WORKERS_CSV)
-    load_extract(settings, WORKERS, "night-1")
     deliver(settings, "hr", "job_profiles", "job_profiles_2026-11-27.csv", "")
+    waiting = settings.landing_dir / "finance" / "cloud_costs" / "cloud_costs_2026-11-29.parquet"
+    waiting.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"BillingAccountId": ["ACC-1"], "BilledCost": [12.5]}), waiting)
+    runs.start_run(settings, "night-1", date(2026, 11, 27))
+    load_extract(settings, WORKERS, "night-1")
     with pytest.raises(DeliveriesRejected):
         load_extract(settings, JOB_PROFILES, "night-1")
     key = settings.pseudonym_key()
     assert len(key) == 64
-    for night, scale in (("night-1", 1), ("night-2", 2)):
-        build_candidate(settings.candidate_db, scale=scale)
-        publish(settings, night, "2026-11-28", LOOSE)
+    for night, scale in (("night-1", 1), ("night-2", 2), ("night-3", 1)):
+        prepare_candidate(settings)
+        build_candidate(settings.candidate_db, scale=scale)  # what dbt build writes
+        if night != "night-3":  # the third night's build is not audited yet
+            publish(settings, night, "2026-11-28", LOOSE)
     export_marts(settings)
-    write_report(settings)
-    build_candidate(settings.candidate_db, scale=1)  # tonight's build, not yet audited
-    waiting = settings.landing_dir / "finance" / "cloud_costs" / "cloud_costs_2026-11-29.parquet"
-    waiting.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table({"BillingAccountId": ["ACC-1"], "BilledCost": [12.5]}), waiting)
     (archived,) = (settings.archive_dir / "hr" / "workers").iterdir()
     (quarantined,) = (settings.quarantine_dir / "hr" / "job_profiles").iterdir()
     return Installation(settings, archived, quarantined, waiting, settings.secrets_dir / "pseudonym_key")
@@ -98,7 +99,7 @@ def mode_problems(settings: Settings) -> list[str]:
         problems.append(f"{settings.data_dir} holds {sorted(extra)} beside served/ and work/")
     rules = ((settings.work_dir, 0o700, 0o600), (settings.served_dir, 0o750, 0o640))
     for root, dir_mode, file_mode in rules:
-        for folder, dirs, files in os.walk(root):
+        for folder, _dirs, files in os.walk(root):
             here = Path(folder)
             if mode(here) != dir_mode:
                 problems.append(f"{here}: {oct(mode(here))}, expected {oct(dir_mode)}")

@@ -4,23 +4,19 @@ process was started with; the key is never readable by anyone else, not even for
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from readiness import runs
 from readiness.config import PIPELINE_UMASK, Settings
-from tests.installation import build_installation, mode, mode_problems
+from tests.security.installation import Installation, mode, mode_problems
 
 
-def test_every_file_and_folder_has_its_mode_after_two_nights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    os.umask(0o000)  # the loosest start: every mode below comes from the pipeline itself
-    try:
-        installation = build_installation(tmp_path / "data", monkeypatch)
-        assert os.umask(PIPELINE_UMASK) == PIPELINE_UMASK, "reading the settings set the pipeline's umask"
-    finally:
-        os.umask(0o022)
+def test_every_file_and_folder_has_its_mode_after_two_nights(installation: Installation) -> None:
     settings = installation.settings
-    # What the run left is there to be checked, one of each kind.
+    # What the nights left is there to be checked, one of each kind.
     for path in (
         installation.archived_csv,
         installation.quarantined,
@@ -28,20 +24,34 @@ def test_every_file_and_folder_has_its_mode_after_two_nights(tmp_path: Path, mon
         settings.ingest_db,
         settings.candidate_db,
         settings.published_db,
+        settings.exports_dir / "skills_coverage.parquet",
         settings.exports_dir / "skills_coverage.csv",
-        settings.reports_dir / "latest.html",
     ):
         assert path.is_file(), path
-    assert len(list(settings.versions_dir.iterdir())) == 1
-    # A delivery that arrived with loose modes is tightened by the next run's start.
-    installation.waiting_parquet.chmod(0o666)
-    installation.waiting_parquet.parent.chmod(0o777)
-    settings.ensure_dirs()
-    assert mode_problems(settings) == []
+    problems = mode_problems(settings)
+    assert problems == [], '\n'.join(problems)
     assert sorted(p.name for p in settings.warehouse_dir.iterdir()) == ["readiness.duckdb"]
-    # The kept version is the previous published file (same bytes, once group-readable): now owner-only.
+    # The kept version is the previous published file (one inode, once group-readable): now owner-only.
     (kept,) = settings.versions_dir.iterdir()
     assert mode(kept) == 0o600 and mode(settings.published_db) == 0o640
+
+
+def test_a_delivery_with_loose_modes_is_tightened_when_the_next_run_starts(installation: Installation) -> None:
+    installation.waiting_parquet.chmod(0o666)
+    installation.waiting_parquet.parent.chmod(0o777)
+    assert mode_problems(installation.settings) != []
+    runs.start_run(installation.settings, "night-3", date(2026, 11, 29))
+    assert mode_problems(installation.settings) == []
+
+
+def test_pipeline_processes_run_with_the_pipeline_umask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READINESS_DATA_DIR", str(tmp_path))
+    previous = os.umask(0o000)
+    try:
+        Settings.from_env()
+        assert os.umask(previous) == PIPELINE_UMASK == 0o027
+    finally:
+        os.umask(previous)
 
 
 def test_the_key_is_created_owner_only_from_its_first_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
