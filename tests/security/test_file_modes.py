@@ -29,7 +29,7 @@ def test_every_file_and_folder_has_its_mode_after_two_nights(installation: Insta
     ):
         assert path.is_file(), path
     problems = mode_problems(settings)
-    assert problems == [], '\n'.join(problems)
+    assert problems == [], "\n".join(problems)
     assert sorted(p.name for p in settings.warehouse_dir.iterdir()) == ["readiness.duckdb"]
     # The kept version is the previous published file (one inode, once group-readable): now owner-only.
     (kept,) = settings.versions_dir.iterdir()
