@@ -31,10 +31,11 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test lint dbt-parse dbt-docs clean
+.PHONY: help install run test test-superset lint dbt-parse dbt-docs clean
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
+	@echo "make test-superset - a native Superset on the marts: SQL Lab reaches nothing else, no outside request"
 
 # Install exactly the locked versions (requirements.lock, compiled by uv from pyproject.toml).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -76,8 +77,14 @@ lint: install
 		sqlfluff lint dbt_project --processes 2
 
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
+# The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
 test: lint dbt-parse
-	@pytest
+	@pytest --ignore=tests/superset
+
+# A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
+# by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.
+test-superset: install
+	@pytest tests/superset
 
 clean:
 	rm -rf $(AIRFLOW_HOME) dbt_project/target dbt_project/logs

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from readiness.serve import reader_uri
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -433,7 +435,7 @@ def test_dockerignore_keeps_data_and_local_state_out_of_the_image() -> None:
 # --- BI: Superset on the published marts ------------------------------------------------------------
 
 SUPERSET_DIR = ROOT / "docker" / "superset"
-WAREHOUSE_IN_SUPERSET = "/srv/readiness/warehouse"
+SERVED_IN_SUPERSET = "/srv/readiness"
 
 
 def _volume_options(service: dict[str, Any]) -> dict[str, str]:
@@ -455,26 +457,25 @@ def test_superset_serves_the_published_marts(services: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name", ["superset", "superset-init"])
-def test_superset_reads_the_warehouse_folder_read_only(services: dict[str, Any], name: str) -> None:
+def test_superset_mounts_the_served_folder_only_read_only(services: dict[str, Any], name: str) -> None:
     mounts, options = _mounts(services[name]), _volume_options(services[name])
     # The folder, never the file itself: a bind-mounted file keeps the inode it had at start, and
-    # every publish renames a new file over readiness.duckdb.
-    assert mounts[WAREHOUSE_IN_SUPERSET] == "./data/warehouse"
-    assert options[WAREHOUSE_IN_SUPERSET] == "ro"
-    assert mounts["/srv/readiness/exports"] == "./data/exports"
-    assert options["/srv/readiness/exports"] == "ro"
-    assert not any(source.endswith(".duckdb") for source in mounts.values())
+    # every publish renames a new file over readiness.duckdb. Nothing of ./data but the served folder.
+    assert mounts[SERVED_IN_SUPERSET] == "./data/served"
+    assert options[SERVED_IN_SUPERSET] == "ro"
+    assert [source for source in mounts.values() if source.startswith("./")] == ["./data/served"]
+    assert services[name]["group_add"] == ["0"], "served files are readable by the pipeline's group"
 
 
-def test_superset_init_provisions_a_read_only_connection_to_the_mounted_file() -> None:
+def test_superset_init_provisions_the_locked_reader_connection() -> None:
     script = (SUPERSET_DIR / "superset-init.sh").read_text()
     steps = [line.strip() for line in script.splitlines() if not line.strip().startswith("#")]
     assert "set -euo pipefail" in steps
     assert any(re.search(r"\bsuperset db upgrade\b", step) for step in steps)
     assert any(re.search(r"\bsuperset init\b", step) for step in steps)
-    uri = re.search(r'--uri "([^"]+)"', script)
-    assert uri, "superset-init sets the warehouse connection"
-    assert uri.group(1) == f"duckdb:///{WAREHOUSE_IN_SUPERSET}/readiness.duckdb?access_mode=READ_ONLY"
+    uri = re.search(r'--uri "\$\{READINESS_WAREHOUSE_URI:-([^}"]+)\}"', script)
+    assert uri, "superset-init sets the warehouse connection (overridable for the native harness)"
+    assert uri.group(1) == reader_uri(f"{SERVED_IN_SUPERSET}/warehouse/readiness.duckdb")
     dockerfile = (SUPERSET_DIR / "Dockerfile").read_text()
     assert "COPY --chown=superset:superset superset-init.sh /app/docker/readiness/superset-init.sh" in dockerfile
 
@@ -485,7 +486,15 @@ def test_superset_reads_with_the_duckdb_that_wrote_the_file() -> None:
     locked = re.search(r"^duckdb==(\S+)$", LOCK_FILE.read_text(), re.MULTILINE)
     assert locked
     assert f'"duckdb=={locked.group(1)}"' in dockerfile, "the image's DuckDB must match requirements.lock"
-    assert re.search(r'"duckdb-engine==[\d.]+"', dockerfile)
+    engine = re.search(r'"duckdb-engine==([\d.]+)"', dockerfile)
+    assert engine
+    # The native Superset of the tests (its own lock) is the image's: same Superset, DuckDB and driver.
+    native = (SUPERSET_DIR / "requirements.lock").read_text()
+    superset = re.search(r"^FROM apache/superset:(\S+)$", dockerfile, re.MULTILINE)
+    assert superset
+    pins = (f"apache-superset=={superset.group(1)}", f"duckdb=={locked.group(1)}", f"duckdb-engine=={engine.group(1)}")
+    for pin in pins:
+        assert re.search(rf"^{re.escape(pin)}$", native, re.MULTILINE), pin
 
 
 @pytest.mark.parametrize("name", ["superset", "superset-init"])

@@ -573,7 +573,7 @@ def test_no_suppressed_row_of_the_small_org_leaks_a_count(warehouse: duckdb.Duck
 def test_dbt_docs_are_written_as_one_static_page(warehouse: duckdb.DuckDBPyConnection) -> None:
     settings = Settings.from_env()  # the fixture's data root is still in the environment
     page = generate_docs(settings, as_of_date=AS_OF)
-    assert page == settings.data_dir / "docs" / "index.html"
+    assert page == settings.docs_dir / "index.html"
     html = page.read_text(encoding="utf-8")
     # The manifest and the catalogue are inlined: every mart, its documented rules and its built columns.
     for mart in MARTS:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-shot setup run by the superset-init service of docker-compose.yml: Superset's metadata DB, the
-# admin user and the connection to the published warehouse. Every step is idempotent.
+# One-shot setup of Superset: its metadata DB, the admin user and the connection to the published
+# warehouse. Run by the superset-init service of docker-compose.yml, and by the native test harness
+# (tests/superset/harness.py) with READINESS_WAREHOUSE_URI pointing at a local file. Every step is idempotent.
 set -euo pipefail
 
 superset db upgrade
@@ -9,9 +10,11 @@ superset fab create-admin --username admin --firstname Readiness --lastname Admi
   --email admin@localhost --password "${SUPERSET_ADMIN_PASSWORD}" || true
 superset init
 
-# Read-only, and through the directory mount: each new query opens the file that is published now,
-# and a refresh renames a new file over it without ever waiting for Superset (README, Serving).
+# The locked reader's connection string (readiness.serve.reader_uri): read-only, no external access, no
+# extensions, configuration locked, so SQL Lab reads the marts and nothing else. Through the mounted
+# served folder: each new query opens the file published now, and a refresh renames a new file over it
+# without ever waiting for Superset (README, Serving).
 superset set-database-uri --database_name "Readiness warehouse" \
-  --uri "duckdb:////srv/readiness/warehouse/readiness.duckdb?access_mode=READ_ONLY"
+  --uri "${READINESS_WAREHOUSE_URI:-duckdb:////srv/readiness/warehouse/readiness.duckdb?access_mode=READ_ONLY&enable_external_access=false&autoload_known_extensions=false&autoinstall_known_extensions=false&allow_community_extensions=false&lock_configuration=true}"
 
 echo "superset-init done"

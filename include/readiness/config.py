@@ -25,6 +25,16 @@ TELEMETRY_OFF: dict[str, str] = {
 
 DEFAULT_COST_CENTER_TAG_KEYS = ("cost_center", "CostCenter", "x_CostCenter")
 
+#: File modes. Working files hold personal data (HR extracts, raw tables, quarantine, the key): owner
+#: only. Served files hold none and are group-readable, so a BI service in the owner's group reads them.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+SERVED_DIR_MODE = 0o750
+SERVED_FILE_MODE = 0o640
+#: Every pipeline process creates files with this umask: nothing is ever readable by other users, and
+#: what the pipeline writes without an explicit mode (exports, reports, docs) is group-readable at most.
+PIPELINE_UMASK = 0o027
+
 
 def disable_telemetry() -> None:
     """Set the telemetry switches in this process (and so in every subprocess it starts)."""
@@ -46,6 +56,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        """The settings of this process; every pipeline process (Airflow task on any executor, CLI, dbt's
+        plugin) starts here, so this is also where its umask is set, whatever started the process."""
+        os.umask(PIPELINE_UMASK)
         env = os.environ
         tag_keys = env.get("READINESS_COST_CENTER_TAG_KEYS")
         return cls(
@@ -59,72 +72,170 @@ class Settings:
             keep_versions=int(env.get("READINESS_KEEP_VERSIONS", "5")),
         )
 
-    # Folders under the one data root (README, Configuration).
+    # Two trees under the one data root. `served/` holds only what readers may see (no personal data)
+    # and is the only folder a BI tool ever mounts or opens; `work/` holds everything else, owner-only.
+    # Both sit on one filesystem: publishing renames the candidate from work/ into served/.
     @property
-    def landing_dir(self) -> Path:
-        return self.data_dir / "landing"
+    def served_dir(self) -> Path:
+        return self.data_dir / "served"
 
     @property
-    def archive_dir(self) -> Path:
-        return self.data_dir / "archive"
-
-    @property
-    def quarantine_dir(self) -> Path:
-        return self.data_dir / "quarantine"
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
 
     @property
     def warehouse_dir(self) -> Path:
-        return self.data_dir / "warehouse"
+        """Served: the published warehouse, alone (BI tools mount this folder)."""
+        return self.served_dir / "warehouse"
 
     @property
     def exports_dir(self) -> Path:
-        return self.data_dir / "exports"
+        return self.served_dir / "exports"
 
     @property
     def reports_dir(self) -> Path:
-        return self.data_dir / "reports"
+        return self.served_dir / "reports"
 
     @property
-    def ingest_db(self) -> Path:
-        """Raw and ops tables: written by loads, read (attached read-only) by dbt."""
-        return self.warehouse_dir / "ingest.duckdb"
-
-    @property
-    def candidate_db(self) -> Path:
-        """The warehouse being built tonight; published only after it passes the audit."""
-        return self.warehouse_dir / "candidate.duckdb"
+    def docs_dir(self) -> Path:
+        return self.served_dir / "docs"
 
     @property
     def published_db(self) -> Path:
         return self.warehouse_dir / "readiness.duckdb"
 
     @property
+    def landing_dir(self) -> Path:
+        return self.work_dir / "landing"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.work_dir / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.work_dir / "quarantine"
+
+    @property
+    def build_dir(self) -> Path:
+        """Working databases: ingest, tonight's candidate, kept versions."""
+        return self.work_dir / "warehouse"
+
+    @property
+    def ingest_db(self) -> Path:
+        """Raw and ops tables: written by loads, read (attached read-only) by dbt."""
+        return self.build_dir / "ingest.duckdb"
+
+    @property
+    def candidate_db(self) -> Path:
+        """The warehouse being built tonight; published only after it passes the audit."""
+        return self.build_dir / "candidate.duckdb"
+
+    @property
     def versions_dir(self) -> Path:
-        return self.warehouse_dir / "versions"
+        return self.build_dir / "versions"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.work_dir / ".secrets"
+
+    @property
+    def served_dirs(self) -> tuple[Path, ...]:
+        return (self.served_dir, self.warehouse_dir, self.exports_dir, self.reports_dir, self.docs_dir)
+
+    @property
+    def work_dirs(self) -> tuple[Path, ...]:
+        return (
+            self.work_dir,
+            self.landing_dir,
+            self.archive_dir,
+            self.quarantine_dir,
+            self.build_dir,
+            self.versions_dir,
+            self.secrets_dir,
+        )
 
     def pseudonym_key(self) -> str:
         """The secret key of worker pseudonyms: READINESS_PSEUDONYM_KEY, else one per installation.
 
-        A generated key is kept beside the data (mode 0600) so pseudonyms stay stable from night to
+        A generated key is kept in work/.secrets (owner-only) so pseudonyms stay stable from night to
         night; it never leaves the machine and is never committed (data/ is ignored by git).
         """
         configured = os.environ.get("READINESS_PSEUDONYM_KEY")
         if configured:
             return configured
-        key_file = self.data_dir / ".secrets" / "pseudonym_key"
+        key_file = self.secrets_dir / "pseudonym_key"
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            private_dir(self.secrets_dir)
+            # Written whole under a name of this process, then linked into place: two tasks starting at
+            # once agree on one key, and nobody ever reads a half-written one.
+            draft = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+            write_private_file(draft, secrets.token_hex(32))
+            try:
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
         return key_file.read_text().strip()
 
     def ensure_dirs(self) -> None:
-        for folder in (
-            self.landing_dir,
-            self.archive_dir,
-            self.quarantine_dir,
-            self.warehouse_dir,
-            self.exports_dir,
-            self.reports_dir,
-        ):
+        """Create both trees with their modes, and tighten them if an older layout or umask loosened them."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for folder in self.served_dirs:
             folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(SERVED_DIR_MODE)
+        for folder in self.work_dirs:
+            private_dir(folder)
+        # Deliveries arrive with the modes of whoever dropped them: owner-only from tonight on.
+        private_tree(self.work_dir)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` and any missing parent created owner-only (0700); an existing ``path`` is tightened too."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    path.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask; chmod is not
+    return path
+
+
+def private_tree(root: Path) -> None:
+    """Every folder under ``root`` 0700 and every file 0600; symbolic links are not followed."""
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            if not (Path(folder) / name).is_symlink():
+                (Path(folder) / name).chmod(PRIVATE_DIR_MODE)
+        for name in files:
+            make_private(Path(folder) / name)
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create ``path`` owner-only from its first byte: no moment in which another user could open it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def make_private(path: Path) -> Path:
+    """Tighten a working file that a library created (DuckDB, a copy) to owner-only.
+
+    A symbolic link is left alone: chmod would follow it to whatever it points at.
+    """
+    if not path.is_symlink():
+        path.chmod(PRIVATE_FILE_MODE)
+    return path
+
+
+#: The Postgres session setting the ``postgres__pseudonymise`` macro reads the key from.
+POSTGRES_KEY_SETTING = "readiness.pseudonym_key"
+
+
+def postgres_session_options(key: str) -> dict[str, str]:
+    """Environment that makes every libpq connection (dbt-postgres, psycopg) start with the key set.
+
+    The key travels as a connection start-up option, never as SQL: it appears neither in compiled
+    models nor in dbt's logs, and a session setting is visible to its own session only.
+    """
+    escaped = key.replace("\\", "\\\\").replace(" ", "\\ ")
+    return {"PGOPTIONS": f"-c {POSTGRES_KEY_SETTING}={escaped}"}

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from readiness.config import Settings
+from readiness.serve import open_reader
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def export_marts(settings: Settings) -> list[ExportedMart]:
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     exported = []
     # One read-only connection: every file comes from the same published version.
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+    with open_reader(settings.published_db, writable_dir=settings.exports_dir) as con:
         marts = [
             row[0]
             for row in con.execute(

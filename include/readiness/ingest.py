@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from readiness import ops
-from readiness.config import Settings
+from readiness.config import Settings, make_private, private_dir
 from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract
 from readiness.ops import STATUS_PENDING, STATUS_REJECTED
 from readiness.readers import LINE_COLUMN, DeliveryRejected, DeliveryRows, read_delivery
@@ -274,8 +274,8 @@ def load_delivery(
         return FileOutcome(path.name, load_id, "duplicate", message=message)
 
     archive_path = settings.archive_dir / extract.source / extract.name / f"{load_id[:16]}__{_safe_name(path.name)}"
-    archive_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, archive_path)
+    private_dir(archive_path.parent)
+    make_private(Path(shutil.copyfile(path, archive_path)))
 
     as_of: date | None = None
     try:
@@ -308,8 +308,8 @@ def _reject_symlink(
 
 def _move_to_quarantine(settings: Settings, extract: Extract, path: Path) -> None:
     target = settings.quarantine_dir / extract.source / extract.name / _safe_name(path.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(path), target)
+    private_dir(target.parent)
+    make_private(Path(shutil.move(str(path), target)))
 
 
 def _commit_rows(
@@ -390,6 +390,7 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
     """Load every new delivery of ``extract`` waiting in landing/, oldest as-of date first."""
     report = LoadReport(extract.qualified_name)
     with ops.connect(settings.ingest_db) as con:
+        make_private(settings.ingest_db)
         for path in landing_files(settings, extract):
             outcome = load_delivery(con, settings, extract, path, run_id)
             report.files.append(outcome)

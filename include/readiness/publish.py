@@ -4,6 +4,10 @@ Readers must see yesterday's warehouse or tonight's, never a mix: the candidate 
 file, audited, stripped of everything that is not for BI, and moved over the published file with
 ``os.replace`` (atomic on one filesystem). The file it replaces is kept, hard-linked into
 ``versions/``, for ``readiness rollback``.
+
+The candidate is built in the working folder (owner-only); it becomes group-readable only once it
+holds nothing but the marts, just before it moves into the served folder. A version that leaves the
+served folder becomes owner-only again (a hard link shares its mode with the file it links).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 import duckdb
 
 from readiness.audit import AuditFailed, Bounds, audit
-from readiness.config import Settings
+from readiness.config import SERVED_DIR_MODE, SERVED_FILE_MODE, Settings, make_private, private_dir
+from readiness.serve import open_reader
 
 __all__ = ["AuditFailed", "Publication", "prepare_candidate", "publish", "rollback"]
 
@@ -43,10 +48,12 @@ class Publication:
 
 def prepare_candidate(settings: Settings) -> Path:
     """Start tonight's build from an empty candidate: a failed earlier attempt leaves nothing behind."""
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.build_dir)
     for leftover in (settings.candidate_db, Path(f"{settings.candidate_db}.wal")):
         leftover.unlink(missing_ok=True)
-    return settings.candidate_db
+    # Created here, owner-only, so dbt builds into it (names and e-mails in staging) with that mode.
+    duckdb.connect(str(settings.candidate_db)).close()
+    return make_private(settings.candidate_db)
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:
@@ -77,11 +84,16 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
         raise AuditFailed(f"{candidate}.wal is left after the checkpoint; the candidate is not published")
     audited = time.perf_counter()
     published = settings.published_db
+    _served_folder(settings)
+    candidate.chmod(SERVED_FILE_MODE)  # the staging schemas (names, e-mails) are gone
+    keep = None
     if published.exists():
-        settings.versions_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.versions_dir)
         keep = settings.versions_dir / f"readiness-{now:%Y%m%dT%H%M%S%f}.duckdb"
         os.link(published, keep)
     candidate.replace(published)  # atomic rename on one filesystem
+    if keep is not None:
+        make_private(keep)  # no longer served; readers that still hold it opened it already
     _prune_versions(settings)
     swapped = time.perf_counter()
     log.info("published %s (%s): audit %.2f s, swap %.4f s", published, counts, audited - started, swapped - audited)
@@ -92,11 +104,17 @@ def _published_by(settings: Settings, run_id: str) -> Publication | None:
     """The current publication if ``run_id`` made it."""
     if not settings.published_db.exists():
         return None
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+    with open_reader(settings.published_db) as con:
         row = con.execute("select run_id, published_at, row_counts::varchar from marts.publication").fetchone()
     if not row or row[0] != run_id:
         return None
     return Publication(run_id, settings.published_db, json.loads(row[2]), row[1])
+
+
+def _served_folder(settings: Settings) -> None:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    settings.served_dir.chmod(SERVED_DIR_MODE)
+    settings.warehouse_dir.chmod(SERVED_DIR_MODE)
 
 
 def _json(counts: dict[str, int]) -> str:
@@ -133,10 +151,16 @@ def rollback(settings: Settings) -> Publication:
             "select run_id, published_at, row_counts::varchar from marts.publication"
         ).fetchone()  # type: ignore[misc]
     published = settings.published_db
+    _served_folder(settings)
+    previous.chmod(SERVED_FILE_MODE)
+    rolled_back = None
     if published.exists():
         now = datetime.now(UTC).replace(tzinfo=None)
-        os.link(published, settings.versions_dir / f"rolled-back-{now:%Y%m%dT%H%M%S%f}.duckdb")
+        rolled_back = settings.versions_dir / f"rolled-back-{now:%Y%m%dT%H%M%S%f}.duckdb"
+        os.link(published, rolled_back)
     previous.replace(published)  # atomic: readers see the current version or the previous one
+    if rolled_back is not None:
+        make_private(rolled_back)
     _prune_versions(settings)
     log.info("rolled back %s to run %s", published, run_id)
     return Publication(run_id, published, json.loads(counts), published_at)

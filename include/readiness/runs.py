@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from readiness import ops
-from readiness.config import Settings
+from readiness.config import Settings, make_private
 from readiness.contracts import EXTRACTS
 
 
@@ -20,6 +20,7 @@ def _now() -> datetime:
 def start_run(settings: Settings, run_id: str, as_of_date: date) -> None:
     settings.ensure_dirs()
     with ops.connect(settings.ingest_db) as con:
+        make_private(settings.ingest_db)
         con.execute(
             "insert or replace into ops.pipeline_runs (run_id, as_of_date, started_at, status) values (?, ?, ?, ?)",
             [run_id, as_of_date, _now(), "running"],

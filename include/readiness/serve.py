@@ -1,4 +1,10 @@
-"""Serving: what a BI reader of the published warehouse sees while the nightly refresh runs.
+"""Serving: how a reader opens the published warehouse, and what it sees while the refresh runs.
+
+``open_reader`` is the one way a reader-facing process opens ``readiness.duckdb`` (BI tools get the same
+settings as the connection string ``reader_uri``): read-only, with external access disabled, no
+extension loaded or installed, and the configuration locked, so the connection can query the marts and
+nothing else: no ATTACH of the working databases, no reading of other files, no writing anywhere, and no
+SET that would undo any of it.
 
 ``probe`` plays a BI tool: it opens ``readiness.duckdb`` read-only, reads which run it is looking at
 (``marts.publication``) and counts every mart in the same connection, and checks the counts against
@@ -14,8 +20,47 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import duckdb
+
+#: The locked reader's DuckDB settings, in the order a connection string lists them. Set when the
+#: database opens, so they hold before the first query; ``lock_configuration`` keeps them so.
+READER_CONFIG: dict[str, str] = {
+    "access_mode": "READ_ONLY",
+    "enable_external_access": "false",
+    "autoload_known_extensions": "false",
+    "autoinstall_known_extensions": "false",
+    "allow_community_extensions": "false",
+    "lock_configuration": "true",
+}
+
+
+def open_reader(path: Path, *, writable_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A locked, read-only connection to the published warehouse ``path``.
+
+    ``writable_dir`` lets the connection write files into that one folder (the exports, which DuckDB
+    writes with COPY): it is allowed before the lock, and every other path stays closed.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: nothing has been published yet")
+    config = {k: v for k, v in READER_CONFIG.items() if k not in ("enable_external_access", "lock_configuration")}
+    con = duckdb.connect(str(path), config=config)
+    try:
+        if writable_dir is not None:
+            folder = f"{writable_dir.resolve()}/".replace("'", "''")
+            con.execute(f"set allowed_directories = ['{folder}']")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def reader_uri(path: str | Path) -> str:
+    """The SQLAlchemy URI (duckdb-engine) a BI tool uses for ``path``: the settings of ``open_reader``."""
+    return f"duckdb:///{quote(str(path))}?{urlencode(READER_CONFIG)}"
 
 
 @dataclass
@@ -77,7 +122,7 @@ def probe(
                     stats.absent += 1
                     time.sleep(0.05)
                     continue
-                con = duckdb.connect(str(published), read_only=True)
+                con = open_reader(published)
             run_id, expected, counted, issued = read_once(con)
             stats.queries += issued
             stats.versions[run_id] += 1

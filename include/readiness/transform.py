@@ -111,7 +111,7 @@ def run_dbt_subprocess(
 
 
 def docs_dir(settings: Settings) -> Path:
-    return settings.data_dir / "docs"
+    return settings.docs_dir
 
 
 def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from readiness.config import Settings
 from readiness.generate import generate_organisation
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +78,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
     env = _env(data_dir, airflow_home)
     generated = root / "generated"
     generate_organisation(generated, employees=120, seed=11)
-    shutil.copytree(generated, data_dir / "landing")
+    shutil.copytree(generated, Settings(data_dir).landing_dir)
     for step in (
         ["airflow", "db", "migrate"],
         ["airflow", "pools", "set", "readiness_duckdb", "1", "writer"],
@@ -113,7 +114,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _published(pipeline) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(pipeline["data_dir"] / "warehouse" / "readiness.duckdb"), read_only=True)
+    return duckdb.connect(str(Settings(pipeline["data_dir"]).published_db), read_only=True)
 
 
 def _statement_day(timestamp: str) -> date:
@@ -257,12 +258,12 @@ def test_the_run_exports_the_marts_and_writes_the_report(pipeline) -> None:
     with _published(pipeline) as con:
         counts = json.loads(con.execute("select row_counts::varchar from marts.publication").fetchone()[0])
     for mart, rows in counts.items():
-        assert pq.read_table(data_dir / "exports" / f"{mart}.parquet").num_rows == rows
-        with (data_dir / "exports" / f"{mart}.csv").open(encoding="utf-8") as handle:
+        assert pq.read_table(Settings(data_dir).exports_dir / f"{mart}.parquet").num_rows == rows
+        with (Settings(data_dir).exports_dir / f"{mart}.csv").open(encoding="utf-8") as handle:
             assert sum(1 for _ in handle) >= rows + 1
-    latest = (data_dir / "reports" / "latest.html").read_text()
+    latest = (Settings(data_dir).reports_dir / "latest.html").read_text()
     assert latest.count('<section class="chart"') == 5
-    assert len(list((data_dir / "reports").glob("readiness-2026-11-28-*.html"))) == 1
+    assert len(list(Settings(data_dir).reports_dir.glob("readiness-2026-11-28-*.html"))) == 1
 
 
 def test_skills_coverage_matches_a_count_from_the_files(pipeline) -> None:
@@ -297,12 +298,25 @@ def test_budget_vs_spend_reconciles_with_the_files_to_the_cent(pipeline) -> None
     assert abs(Decimal(budgeted) - budget) <= Decimal("0.01"), (budgeted, budget)
 
 
+def test_file_modes_after_the_run_and_no_key_in_logs_or_compiled_sql(pipeline) -> None:
+    from tests.security.installation import mode_problems
+
+    assert mode_problems(Settings(pipeline["data_dir"])) == []
+    key = pipeline["env"]["READINESS_PSEUDONYM_KEY"]
+    assert key not in pipeline["log"]
+    airflow_home = Path(pipeline["env"]["AIRFLOW_HOME"])
+    written = [REPO_ROOT / "dbt_project" / "target", REPO_ROOT / "dbt_project" / "logs", airflow_home]
+    for path in (f for folder in written if folder.exists() for f in folder.rglob("*") if f.is_file()):
+        if path.suffix in (".sql", ".log", ".json", ".txt", ""):
+            assert key not in path.read_text(errors="replace"), path
+
+
 def test_a_broken_extract_stops_the_run_and_leaves_the_warehouse_untouched(pipeline) -> None:
-    published = pipeline["data_dir"] / "warehouse" / "readiness.duckdb"
+    published = Settings(pipeline["data_dir"]).published_db
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     source = pipeline["generated"] / "hr" / "workers" / f"workers_{SNAPSHOT.isoformat()}.csv"
     lines = source.read_text().splitlines()
-    broken = pipeline["data_dir"] / "landing" / "hr" / "workers" / "workers_2026-11-28.csv"
+    broken = Settings(pipeline["data_dir"]).landing_dir / "hr" / "workers" / "workers_2026-11-28.csv"
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text("\n".join([*lines, lines[1], lines[2]]) + "\n")  # two workers delivered twice
 
@@ -314,7 +328,7 @@ def test_a_broken_extract_stops_the_run_and_leaves_the_warehouse_untouched(pipel
     assert "expect_column_values_to_be_unique on worker_id" in output
     assert lines[1].split(",")[0] in output, "a sample of the failing values is named"
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
-    with duckdb.connect(str(pipeline["data_dir"] / "warehouse" / "ingest.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(Settings(pipeline["data_dir"]).ingest_db), read_only=True) as con:
         status, task, reason = con.execute(
             "select status, failed_task, reason from ops.pipeline_runs order by started_at desc limit 1"
         ).fetchone()

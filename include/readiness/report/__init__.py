@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from readiness.config import Settings
+from readiness.serve import open_reader
 from readiness.report import charts, page, queries
 
 __all__ = ["Report", "write_report"]
@@ -32,7 +31,7 @@ class Report:
 def write_report(settings: Settings) -> Report:
     """Render the published warehouse into reports/readiness-<as-of>-<run>.html and reports/latest.html."""
     # The report's one connection to the published warehouse: every figure comes from the same version.
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+    with open_reader(settings.published_db) as con:
         headline = queries.headline(con)
         drawn = charts.draw_all(con, settings.small_cell_threshold)
     text = page.render(headline, drawn)
