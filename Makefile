@@ -31,10 +31,11 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test lint dbt-parse dbt-docs clean
+.PHONY: help install run test lint dbt-parse dbt-docs bench clean
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
+	@echo "make bench  - BENCH_SIZE=S|M|L: floor, full build and one night through the DAG (benchmarks/results/)"
 
 # Install exactly the locked versions (requirements.lock, compiled by uv from pyproject.toml).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -78,6 +79,12 @@ lint: install
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 test: lint dbt-parse
 	@pytest
+
+# The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
+# benchmarks/results/$(BENCH_SIZE).json. `make test` runs it at S as a smoke test.
+BENCH_SIZE ?= S
+bench: install
+	@python benchmarks/bench.py --size $(BENCH_SIZE)
 
 clean:
 	rm -rf $(AIRFLOW_HOME) dbt_project/target dbt_project/logs
