@@ -17,6 +17,7 @@ phase. The ratios are the figures to compare: the machine may be shared (the loa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -67,10 +68,8 @@ class TreeSampler(threading.Thread):
             total = 0
             try:
                 for proc in [root, *root.children(recursive=True)]:
-                    try:
+                    with contextlib.suppress(psutil.NoSuchProcess):
                         total += proc.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        pass
             except psutil.NoSuchProcess:
                 break
             self.samples.append((time.time(), total))
@@ -157,7 +156,11 @@ def floor(landing: Path, work: Path) -> dict[str, float]:
     if measured.returncode:
         sys.exit(f"floor failed:\n{measured.output}")
     db.unlink()
-    return {"wall_s": round(measured.wall, 1), "peak_mb": round(measured.peak / 2**20), "rows": int(measured.output.split()[-1])}
+    return {
+        "wall_s": round(measured.wall, 1),
+        "peak_mb": round(measured.peak / 2**20),
+        "rows": int(measured.output.split()[-1]),
+    }
 
 
 def environment(work: Path) -> dict[str, str]:
@@ -247,10 +250,18 @@ def bare_dbt(env: dict[str, str], work: Path) -> Measured:
 
 
 def machine() -> dict[str, object]:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
-        platform.processor(),
-    ) if Path("/proc/cpuinfo").exists() else platform.processor()
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if "model name" in line
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
     return {
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -267,10 +278,8 @@ def table(result: dict) -> str:
         f"{'phase':<14}{'full s':>9}{'full MB':>9}{'night s':>9}{'night MB':>9}",
     ]
     for phase in PHASES:
-        f, n = full["phases"].get(phase, {}), night["phases"].get(phase, {})
-        lines.append(
-            f"{phase:<14}{f.get('wall_s', '-'):>9}{f.get('peak_mb', '-'):>9}{n.get('wall_s', '-'):>9}{n.get('peak_mb', '-'):>9}"
-        )
+        cells = [run["phases"].get(phase, {}).get(key, "-") for run in (full, night) for key in ("wall_s", "peak_mb")]
+        lines.append(f"{phase:<14}" + "".join(f"{cell:>9}" for cell in cells))
     lines.append(f"{'whole run':<14}{full['wall_s']:>9}{full['peak_mb']:>9}{night['wall_s']:>9}{night['peak_mb']:>9}")
     fl, ratios = result["floor"], result["ratios"]
     lines += [
@@ -324,7 +333,9 @@ def main() -> None:
         "employees": TIERS[tier],
         "as_of": AS_OF.isoformat(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip(),
         "machine": machine(),
         "load_before": load_before,
         "load_after": [round(x, 2) for x in os.getloadavg()],

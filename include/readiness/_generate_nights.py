@@ -173,7 +173,7 @@ def night_fx_and_gl(out_dir: Path, rng: random.Random, night: date) -> dict[str,
     """The day's FX rates (a small move from the last ones) and, on business days, the day's GL lines."""
     header, rows = _read_csv(latest(out_dir, "fx_rates", "finance/fx_rates/fx_rates_*.csv"))
     last: dict[tuple[str, str], float] = {}
-    for rate_date, src, dst, rate in sorted(rows):
+    for _rate_date, src, dst, rate in sorted(rows):
         last[(src, dst)] = float(rate)
     fx_rows = [[night, s, d, f"{r * rng.uniform(0.995, 1.005):.6f}"] for (s, d), r in sorted(last.items())]
     files = {"fx_rates": _write_csv(out_dir / "finance" / "fx_rates" / f"fx_rates_{night}.csv", header, fx_rows)}
