@@ -295,6 +295,7 @@ def table(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results", help="where <tier>.json goes")
     args = parser.parse_args()
     tier = args.size
     bench = REPO / "benchmarks"
@@ -350,11 +351,11 @@ def main() -> None:
             "dbt_airflow_over_bare": round(full.dbt_span / bare.wall, 2),
         },
     }
-    out = bench / "results" / f"{tier}.json"
-    out.parent.mkdir(exist_ok=True)
+    out = args.results.resolve() / f"{tier}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(table(result))
-    print(f"written: {out.relative_to(REPO)}")
+    print(f"written: {out}")
     shutil.rmtree(work, ignore_errors=True)
 
 
