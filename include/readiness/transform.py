@@ -227,7 +227,7 @@ def _node_tasks_after_producer(group: Any, producer: Any) -> None:
     ``one_done``: after a failed build the node tasks still report which node failed (and the rest are
     skipped by dbt); when the producer never ran (a validation stopped the night) they are skipped.
     """
-    from airflow.utils.trigger_rule import TriggerRule
+    from airflow.sdk import TriggerRule
 
     for task in list(group.get_roots()):
         if task is producer:
