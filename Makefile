@@ -31,11 +31,12 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test test-superset lint dbt-parse dbt-docs clean
+.PHONY: help install run test test-superset lint dbt-parse dbt-docs bench clean
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
 	@echo "make test-superset - a native Superset on the marts: SQL Lab reaches nothing else, no outside request"
+	@echo "make bench  - BENCH_SIZE=S|M|L: floor, full build and one night through the DAG (benchmarks/results/)"
 
 # Install exactly the locked versions (requirements.lock, compiled by uv from pyproject.toml).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -80,11 +81,19 @@ lint: install
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
 test: lint dbt-parse
 	@pytest --ignore=tests/superset
+	@$(MAKE) --no-print-directory bench BENCH_SIZE=S BENCH_RESULTS=$(CURDIR)/benchmarks/.work/smoke
 
 # A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
 # by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.
 test-superset: install
 	@pytest tests/superset
+
+# The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
+# benchmarks/results/$(BENCH_SIZE).json. `make test` runs it at S as a smoke test.
+BENCH_SIZE ?= S
+BENCH_RESULTS ?= $(CURDIR)/benchmarks/results
+bench: install
+	@python benchmarks/bench.py --size $(BENCH_SIZE) --results $(BENCH_RESULTS)
 
 clean:
 	rm -rf $(AIRFLOW_HOME) dbt_project/target dbt_project/logs

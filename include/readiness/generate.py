@@ -19,9 +19,13 @@ import pyarrow.parquet as pq
 from readiness._generate_finance import finance_files
 from readiness._generate_hr import build_organisation, hr_files
 from readiness._generate_lms import catalogue_json, course_activity, statements
+from readiness._generate_nights import generate_nights
 from readiness.contracts import EXTRACTS
 
-__all__ = ["GenerationSummary", "generate_organisation"]
+__all__ = ["TIERS", "GenerationSummary", "generate_nights", "generate_organisation"]
+
+#: Scale tiers of `readiness generate --size`: workers in the latest HR snapshot. S is the default sample.
+TIERS = {"S": 1_000, "M": 10_000, "L": 100_000}
 
 
 @dataclass(frozen=True)

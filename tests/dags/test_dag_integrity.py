@@ -112,3 +112,22 @@ def test_parsing_the_dag_imports_nothing_heavy() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     imported = json.loads(result.stdout.strip().splitlines()[-1])
     assert imported == [], f"parsing the DAG file imported {sorted({m.split('.')[0] for m in imported})}"
+
+
+def test_dbt_runs_once_and_every_node_task_waits_for_it(dag) -> None:
+    """One `dbt build` (cosmos watcher producer, in a subprocess); the per-node tasks only report its outcome
+    and all come after it, so no node task can wait on a producer that has not started."""
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("transform.")]
+    producers = [t for t in dbt_tasks if isinstance(t, DbtProducerWatcherOperator)]
+    assert len(producers) == 1
+    producer = producers[0]
+    assert producer.invocation_mode == InvocationMode.SUBPROCESS, "dbt-duckdb would keep the files open in-process"
+    after = {t.task_id for t in producer.get_flat_relatives(upstream=False)}
+    assert {t.task_id for t in dbt_tasks} - after == {producer.task_id}
+    node_tasks = {t.task_id for t in dbt_tasks} - {producer.task_id, f"{producer.task_id}_done"}
+    assert {"transform.skills_coverage.run", "transform.skills_coverage.test"} <= node_tasks
+    for task_id in producer.downstream_task_ids - {f"{producer.task_id}_done"}:
+        assert dag.get_task(task_id).trigger_rule == "one_done", task_id

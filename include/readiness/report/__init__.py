@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readiness.config import Settings
-from readiness.serve import open_reader
 from readiness.report import charts, page, queries
+from readiness.serve import open_reader
 
 __all__ = ["Report", "write_report"]
 

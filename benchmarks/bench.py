@@ -1,0 +1,365 @@
+"""`make bench BENCH_SIZE=S|M|L`: what a full build and a night cost, against what DuckDB alone needs.
+
+Not a test: it prints a table and writes benchmarks/results/<tier>.json with the machine it ran on.
+In one run, on the tier's generated deliveries (generated once into benchmarks/.cache/<tier>/):
+
+- floor: one DuckDB process reading every delivered file of the base once, typed and materialised;
+- full build: a fresh data root and Airflow home, all history, through the real DAG (`airflow dags test`);
+- bare dbt: a plain `dbt build` of the same project on the ingest file the full build loaded;
+- nightly: one further night of deliveries on top of the full build, through the DAG again.
+
+Per phase (the DAG's tasks: load, validate, dbt, audit+publish, export, report, docs) the wall time
+comes from Airflow's own task records and the peak is the resident memory of the whole process tree
+(the DAG run and every dbt subprocess), sampled every 0.2 s. Audit and publish are one task, so one
+phase. The ratios are the figures to compare: the machine may be shared (the load average is recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+AS_OF = date(2026, 11, 27)
+SEED = 42
+DAG_ID = "readiness_nightly"
+#: phase -> how its Airflow tasks are named (the DAG's task ids).
+PHASES = {
+    "start": lambda t: t == "start_run",
+    "load": lambda t: ".load_" in t,
+    "validate": lambda t: ".validate_" in t,
+    "dbt": lambda t: t == "prepare_candidate" or t.startswith("transform."),
+    "audit+publish": lambda t: t == "publish",
+    "export": lambda t: t == "export",
+    "report": lambda t: t == "report",
+    "docs": lambda t: t == "dbt_docs",
+}
+
+
+class TreeSampler(threading.Thread):
+    """Resident memory of a process and all its descendants, sampled until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.samples = pid, interval, []  # (unix time, bytes)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop_event.is_set():
+            total = 0
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                break
+            self.samples.append((time.time(), total))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
+        return max((rss for t, rss in self.samples if start <= t <= end), default=0)
+
+
+@dataclass
+class Measured:
+    wall: float
+    peak: int
+    returncode: int
+    sampler: TreeSampler
+    output: str = ""
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
+    started = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        returncode = proc.wait()
+    sampler.stop()
+    wall = time.perf_counter() - started
+    return Measured(wall, sampler.peak(), returncode, sampler, log.read_text()[-4000:])
+
+
+def generate(tier: str, cache: Path) -> dict[str, object]:
+    """The tier's base deliveries and one further night, each in its own landing folder (once)."""
+    done = cache / "generated.json"
+    if done.exists():
+        return json.loads(done.read_text())
+    shutil.rmtree(cache, ignore_errors=True)
+    everything = cache / "all"
+    env = {**os.environ}
+    measured = run_measured(
+        [str(BIN / "readiness"), "generate", "--out", str(everything), "--size", tier, "--nights", "1"],
+        env,
+        cache.parent / f"generate-{tier}.log",
+    )
+    if measured.returncode:
+        sys.exit(f"readiness generate --size {tier} failed:\n{measured.output}")
+    night = (AS_OF + timedelta(days=1)).isoformat()
+    for path in sorted(p for p in everything.rglob("*") if p.is_file()):
+        target = cache / ("night" if f"_{night}." in path.name else "base") / path.relative_to(everything)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+    shutil.rmtree(everything)
+    info = {
+        "generate_s": round(measured.wall, 1),
+        "generate_peak_mb": round(measured.peak / 2**20),
+        "base_mb": round(sum(p.stat().st_size for p in (cache / "base").rglob("*") if p.is_file()) / 2**20, 1),
+        "night_files": sorted(str(p.relative_to(cache / "night")) for p in (cache / "night").rglob("*.*")),
+    }
+    done.write_text(json.dumps(info, indent=2))
+    return info
+
+
+FLOOR = """
+import duckdb, sys
+from pathlib import Path
+landing = Path(sys.argv[1])
+con = duckdb.connect(sys.argv[2])
+rows = 0
+for n, path in enumerate(sorted(p for p in landing.rglob("*") if p.is_file())):
+    reader = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}[path.suffix]
+    con.execute(f"create table t{n} as select * from {reader}('{path}')")
+    rows += con.execute(f"select count(*) from t{n}").fetchone()[0]
+print(rows)
+"""
+
+
+def floor(landing: Path, work: Path) -> dict[str, float]:
+    """One DuckDB process reading every delivered file once, typed (auto-detected) and materialised."""
+    db = work / "floor.duckdb"
+    measured = run_measured([sys.executable, "-c", FLOOR, str(landing), str(db)], dict(os.environ), work / "floor.log")
+    if measured.returncode:
+        sys.exit(f"floor failed:\n{measured.output}")
+    db.unlink()
+    return {
+        "wall_s": round(measured.wall, 1),
+        "peak_mb": round(measured.peak / 2**20),
+        "rows": int(measured.output.split()[-1]),
+    }
+
+
+def environment(work: Path) -> dict[str, str]:
+    from readiness.config import TELEMETRY_OFF
+
+    home = work / "airflow_home"
+    return {
+        **os.environ,
+        **TELEMETRY_OFF,
+        "READINESS_DATA_DIR": str(work / "data"),
+        "READINESS_PSEUDONYM_KEY": "bench-key-0001",
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        # On a shared machine the DAG file's import (cosmos renders the dbt graph) can pass Airflow's 30 s.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": os.environ.get("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "300"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def _utc(text: str) -> float:
+    """Airflow's SQLite timestamps are naive UTC."""
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+@dataclass
+class Run:
+    wall: float
+    peak: int
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
+    dbt_span: float = 0.0
+    tasks: int = 0
+
+
+def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
+    """`airflow dags test` of the nightly DAG, with the wall time and peak memory of each phase."""
+    measured = run_measured([str(BIN / "airflow"), "dags", "test", DAG_ID, logical_date.isoformat()], env, log)
+    if measured.returncode:
+        sys.exit(f"airflow dags test {logical_date} failed (log: {log}):\n{measured.output[-1500:]}")
+    db = Path(env["AIRFLOW_HOME"]) / "airflow.db"
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "select ti.task_id, ti.start_date, ti.end_date from task_instance ti join dag_run dr "
+            "on ti.dag_id = dr.dag_id and ti.run_id = dr.run_id "
+            "where dr.logical_date like ? and ti.start_date is not null",
+            (f"{logical_date.isoformat()}%",),
+        ).fetchall()
+    run = Run(measured.wall, measured.peak, tasks=len(rows))
+    for phase, belongs in PHASES.items():
+        spans = [(_utc(s), _utc(e)) for t, s, e in rows if belongs(t) and e]
+        if not spans:
+            continue
+        run.phases[phase] = {
+            "wall_s": round(sum(e - s for s, e in spans), 1),
+            "peak_mb": round(max(measured.sampler.peak(s, e) for s, e in spans) / 2**20),
+            "tasks": len(spans),
+        }
+        if phase == "dbt":
+            run.dbt_span = max(e for _, e in spans) - min(s for s, _ in spans)
+    return run
+
+
+def bare_dbt(env: dict[str, str], work: Path) -> Measured:
+    """A plain `dbt build` of the same project on the ingest file the full build loaded."""
+    scratch = work / "bare-candidate.duckdb"
+    vars_ = {
+        "as_of_date": AS_OF.isoformat(),
+        "reporting_currency": "USD",
+        "small_cell_threshold": 5,
+        "fiscal_year_start_month": 1,
+        "cost_center_tag_keys": ["cost_center", "CostCenter", "x_CostCenter"],
+    }
+    dbt_env = {
+        **env,
+        "READINESS_INGEST_DB": str(work / "data" / "warehouse" / "ingest.duckdb"),
+        "READINESS_CANDIDATE_DB": str(scratch),
+    }
+    project = REPO / "dbt_project"
+    cmd = [str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project)]
+    cmd += ["--target-path", str(work / "bare-target"), "--vars", json.dumps(vars_)]
+    measured = run_measured(cmd, dbt_env, work / "bare-dbt.log")
+    if measured.returncode:
+        sys.exit(f"bare dbt build failed:\n{measured.output}")
+    scratch.unlink(missing_ok=True)
+    return measured
+
+
+def machine() -> dict[str, object]:
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if "model name" in line
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+
+
+def table(result: dict) -> str:
+    full, night = result["full_build"], result["nightly"]
+    lines = [
+        f"readiness bench, tier {result['tier']} ({result['employees']:,} workers, {result['base_mb']} MB delivered)",
+        f"{'phase':<14}{'full s':>9}{'full MB':>9}{'night s':>9}{'night MB':>9}",
+    ]
+    for phase in PHASES:
+        cells = [run["phases"].get(phase, {}).get(key, "-") for run in (full, night) for key in ("wall_s", "peak_mb")]
+        lines.append(f"{phase:<14}" + "".join(f"{cell:>9}" for cell in cells))
+    lines.append(f"{'whole run':<14}{full['wall_s']:>9}{full['peak_mb']:>9}{night['wall_s']:>9}{night['peak_mb']:>9}")
+    fl, ratios = result["floor"], result["ratios"]
+    lines += [
+        f"floor (DuckDB reads every file once): {fl['wall_s']} s, {fl['peak_mb']} MB, {fl['rows']:,} rows",
+        f"bare dbt build: {result['bare_dbt']['wall_s']} s, {result['bare_dbt']['peak_mb']} MB; "
+        f"dbt through Airflow+cosmos: {full['dbt_span_s']} s ({ratios['dbt_airflow_over_bare']}x bare)",
+        f"full build / floor: {ratios['full_over_floor']}x; nightly / full build: {ratios['nightly_over_full']}x",
+        f"load average before/after: {result['load_before']} / {result['load_after']}",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results", help="where <tier>.json goes")
+    args = parser.parse_args()
+    tier = args.size
+    bench = REPO / "benchmarks"
+    cache, work = bench / ".cache" / tier, bench / ".work" / tier
+    (bench / ".cache").mkdir(parents=True, exist_ok=True)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    generated = generate(tier, cache)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    result_floor = floor(cache / "base", work)
+
+    env = environment(work)
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True)
+    for setup in (["airflow", "db", "migrate"], ["airflow", "pools", "set", "readiness_duckdb", "1", "single writer"]):
+        subprocess.run([str(BIN / setup[0]), *setup[1:]], env=env, check=True, capture_output=True)
+    subprocess.run([str(BIN / "readiness"), "dbt-parse"], env=env, check=True, capture_output=True)
+    shutil.copytree(cache / "base", work / "data" / "landing")
+    full = dag_run(env, AS_OF, work / "full-build.log")
+    bare = bare_dbt(env, work)
+    shutil.copytree(cache / "night", work / "data" / "landing", dirs_exist_ok=True)
+    night = dag_run(env, AS_OF + timedelta(days=1), work / "nightly.log")
+
+    from readiness.generate import TIERS
+
+    def summary(run: Run) -> dict[str, object]:
+        return {
+            "wall_s": round(run.wall, 1),
+            "peak_mb": round(run.peak / 2**20),
+            "tasks": run.tasks,
+            "dbt_span_s": round(run.dbt_span, 1),
+            "phases": run.phases,
+        }
+
+    result = {
+        "tier": tier,
+        "employees": TIERS[tier],
+        "as_of": AS_OF.isoformat(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip(),
+        "machine": machine(),
+        "load_before": load_before,
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        **generated,
+        "floor": result_floor,
+        "full_build": summary(full),
+        "bare_dbt": {"wall_s": round(bare.wall, 1), "peak_mb": round(bare.peak / 2**20)},
+        "nightly": summary(night),
+        "ratios": {
+            "full_over_floor": round(full.wall / result_floor["wall_s"], 1),
+            "nightly_over_full": round(night.wall / full.wall, 2),
+            "dbt_airflow_over_bare": round(full.dbt_span / bare.wall, 2),
+        },
+    }
+    out = args.results.resolve() / f"{tier}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(table(result))
+    print(f"written: {out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
