@@ -116,9 +116,7 @@ _BUDGET_LINES = (
 def new_crossings(current: Path, previous: Path | None) -> list[Crossing]:
     """Budget lines of ``current`` at a higher threshold than in ``previous`` (every reached one if none)."""
     with duckdb.connect(str(current), read_only=True) as con:
-        rows = con.execute(
-            _BUDGET_LINES.format(db="") + " where threshold_reached > 0 order by 1, 2, 3, 4"
-        ).fetchall()
+        rows = con.execute(_BUDGET_LINES.format(db="") + " where threshold_reached > 0 order by 1, 2, 3, 4").fetchall()
         before: dict[tuple[Any, ...], float] = {}
         if previous is not None and previous.exists():
             con.execute(f"attach '{previous}' as previous (read_only)")
@@ -251,7 +249,10 @@ def night_message(settings: Settings, run_id: str, as_of: date) -> Message | Non
 
 
 def send(settings: Settings, run_id: str, message: Message) -> bool:
-    """Send ``message`` once per run and kind through Airflow's SmtpNotifier; False if already sent or no one to tell."""
+    """Send ``message`` once per run and kind through Airflow's SmtpNotifier.
+
+    False when it was already sent for this run, or nobody is configured to receive it.
+    """
     if not settings.alert_to:
         log.warning("READINESS_ALERT_TO is empty: alert %r not sent", message.subject)
         return False
