@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,7 +119,9 @@ def erase_worker(settings: Settings, worker_id: str) -> Erasure:
         erasure.changes += _erase_files(settings, kind, root, subject)
     if settings.ingest_db.exists():
         erasure.changes += _erase_ingest(settings, subject)
-    erasure.changes += _erase_versions(settings, worker_key(worker_id, settings.pseudonym_key()))
+    pseudonym = worker_key(worker_id, settings.pseudonym_key())
+    erasure.changes += _erase_versions(settings, pseudonym)
+    erasure.changes += _erase_published(settings, pseudonym)
     # Tonight's unpublished build holds staging (names, e-mails): it is rebuilt from scratch by the next run.
     for leftover in (settings.candidate_db, Path(f"{settings.candidate_db}.wal")):
         leftover.unlink(missing_ok=True)
@@ -322,24 +325,62 @@ def _pattern(subject: Subject) -> str:
 
 
 def _erase_versions(settings: Settings, pseudonym: str) -> list[Change]:
-    """Rows under the pseudonym in kept versions (the published file is replaced by the next publication)."""
+    """Rows under the pseudonym in kept versions, so that a rollback cannot bring them back."""
     changes = []
     if not settings.versions_dir.is_dir():
         return changes
     for version in sorted(settings.versions_dir.glob("*.duckdb")):
-        removed = 0
-        with duckdb.connect(str(version)) as con:
-            tables = con.execute(
-                "select table_schema, table_name from information_schema.columns where column_name = 'worker_key'"
-            ).fetchall()
-            for schema, table in tables:
-                removed += con.execute(  # type: ignore[index]
-                    f'delete from "{schema}"."{table}" where worker_key = ?', [pseudonym]
-                ).fetchone()[0]
+        removed = _purge_pseudonym(version, pseudonym)
         if removed:
             _compact(version)
             changes.append(Change("version", str(version.relative_to(settings.data_dir)), removed))
     return changes
+
+
+def _purge_pseudonym(path: Path, pseudonym: str) -> int:
+    """Delete the pseudonym's rows from every table of ``path`` with a worker_key; the rows removed."""
+    removed = 0
+    with duckdb.connect(str(path)) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.columns where column_name = 'worker_key'"
+        ).fetchall()
+        for schema, table in tables:
+            removed += con.execute(  # type: ignore[index]
+                f'delete from "{schema}"."{table}" where worker_key = ?', [pseudonym]
+            ).fetchone()[0]
+        if removed:
+            _recount_publication(con)
+    return removed
+
+
+def _recount_publication(con: duckdb.DuckDBPyConnection) -> None:
+    """Readers check their counts against marts.publication: it must describe the file it is in."""
+    try:
+        counts = json.loads(con.execute("select row_counts::varchar from marts.publication").fetchone()[0])  # type: ignore[index]
+    except duckdb.CatalogException:
+        return
+    recount = {m: con.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in counts}  # type: ignore[index]
+    con.execute("update marts.publication set row_counts = ?::json", [json.dumps(recount, sort_keys=True)])
+
+
+def _erase_published(settings: Settings, pseudonym: str) -> list[Change]:
+    """The published warehouse without the pseudonym, swapped in as a publication is: readers keep theirs."""
+    published = settings.published_db
+    if not published.exists():
+        return []
+    staged = published.with_name(f".{published.name}.erasing")
+    staged.unlink(missing_ok=True)
+    shutil.copyfile(published, staged)
+    removed = _purge_pseudonym(staged, pseudonym)
+    if not removed:
+        staged.unlink()
+        return []
+    _compact(staged)
+    staged.replace(published)  # atomic, like a publication; never written in place
+    from readiness.export import export_marts
+
+    export_marts(settings)  # the exports are copies of the published marts
+    return [Change("published", str(published.relative_to(settings.data_dir)), removed)]
 
 
 def _compact(path: Path) -> None:
