@@ -125,10 +125,10 @@ def _manifest(settings: Settings, as_of_by_extract: dict[str, date | None]) -> N
             )
 
 
-# HR two days old (deadline 1 day), LMS course activity never delivered, finance 27 days old (deadline 31).
+# HR two days old (deadline 1 day); LMS never delivered; finance: GL 27 days old (deadline 31), budget older.
 LATE_AND_FRESH = {
-    e.qualified_name: {"hr": date(2026, 11, 26), "lms": AS_OF, "finance": date(2026, 11, 1)}[e.source] for e in EXTRACTS
-} | {"lms/course_activity": None}
+    e.qualified_name: {"hr": date(2026, 11, 26), "lms": None, "finance": date(2026, 11, 1)}[e.source] for e in EXTRACTS
+} | {"finance/budget": date(2026, 7, 10)}
 
 
 def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Settings, inbox: _Inbox) -> None:
@@ -163,13 +163,7 @@ def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Set
         ["CC-100", "cloud_ai_services", "FY2026 Q3", "50 %", "none", "20,000.00 USD", "10,500.00 USD", "10,500.00 USD"],
         ["CC-100", "training", "FY2026 Q3", "80 %", "50 %", "10,000.00 USD", "8,200.00 USD", "8,200.00 USD"],
     ]
-    assert late[1:] == [
-        ["hr", "hr/org_units", "2026-11-26", "2", "1"],
-        ["hr", "hr/job_profiles", "2026-11-26", "2", "1"],
-        ["hr", "hr/workers", "2026-11-26", "2", "1"],
-        ["hr", "hr/worker_skills", "2026-11-26", "2", "1"],
-        ["lms", "lms/course_activity", "never", "", "1"],
-    ]
+    assert late[1:] == [["hr", "2026-11-26", "2", "1"], ["lms", "never", "", "1"]]
 
 
 def test_a_night_with_nothing_to_say_sends_nothing(settings: Settings, inbox: _Inbox) -> None:
@@ -205,13 +199,7 @@ def test_a_failed_run_sends_one_message_with_the_task_the_reason_and_what_to_do(
     assert body.tables[0][1] == ["run-9", "2026-11-28", "failed", "hr.validate_workers"]
     assert reason in text, "the reason arrives verbatim (braces and brackets are not a template)"
     assert "failed its Great Expectations suite" in text and "re-run the night" in text
-    assert [row[1] for row in body.tables[1][1:]] == [
-        "hr/org_units",
-        "hr/job_profiles",
-        "hr/workers",
-        "hr/worker_skills",
-        "lms/course_activity",
-    ]
+    assert [row[0] for row in body.tables[1][1:]] == ["hr", "lms"]
 
 
 @pytest.mark.parametrize(

@@ -44,17 +44,13 @@ create table if not exists ops.alerts_sent (
 
 
 @dataclass(frozen=True)
-class LateExtract:
-    extract: str
-    latest_as_of: date | None
-    age_days: int | None
-
-
-@dataclass(frozen=True)
 class LateSource:
+    """A source whose latest delivery (of any of its extracts) is older than its deadline, or never came."""
+
     source: str
     deadline_days: int
-    extracts: tuple[LateExtract, ...]
+    latest_as_of: date | None
+    age_days: int | None
 
 
 @dataclass(frozen=True)
@@ -81,21 +77,20 @@ class Message:
 
 
 def late_sources(settings: Settings, as_of: date, run_id: str | None) -> list[LateSource]:
-    """Sources with an extract whose latest delivery is older than the source's deadline (or never came)."""
+    """Sources past their deadline. A source is judged by its newest delivery of any extract: finance sends
+    GL and cloud costs monthly but a budget once or twice a year, HR and LMS everything every night."""
     from readiness.runs import freshness
 
     with ops.connect(settings.ingest_db, read_only=True) as con:
         items = freshness(con, as_of, run_id)
     late = []
     for source in SOURCES:
+        delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
+        latest = max(delivered, default=None)
+        age = (as_of - latest).days if latest else None
         deadline = settings.freshness_deadline(source)
-        extracts = tuple(
-            LateExtract(item.extract, item.latest_as_of, item.age_days)
-            for item in items
-            if item.extract.split("/")[0] == source and (item.age_days is None or item.age_days > deadline)
-        )
-        if extracts:
-            late.append(LateSource(source, deadline, extracts))
+        if age is None or age > deadline:
+            late.append(LateSource(source, deadline, latest, age))
     return late
 
 
@@ -165,13 +160,12 @@ def _late_section(late: list[LateSource]) -> str:
     if not late:
         return ""
     rows = [
-        (s.source, e.extract, str(e.latest_as_of or "never"), "" if e.age_days is None else e.age_days, s.deadline_days)
+        (s.source, str(s.latest_as_of or "never"), "" if s.age_days is None else s.age_days, s.deadline_days)
         for s in late
-        for e in s.extracts
     ]
     return (
         "<h3>Sources past their freshness deadline</h3>"
-        + _table(("source", "extract", "latest delivery (as-of)", "age (days)", "deadline (days)"), rows)
+        + _table(("source", "latest delivery (as-of)", "age (days)", "deadline (days)"), rows)
         + "<p>Ask the source system's owner for the missing deliveries; the marts keep using the latest one "
         "delivered.</p>"
     )
