@@ -6,20 +6,14 @@ One failed night goes through the real DAG (`airflow dags test`) to prove the no
 
 from __future__ import annotations
 
-import email
 import os
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime
-from email.message import Message
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 
 from readiness import ops
 from readiness.alerts import advice, alert_night, notify_failed_run
@@ -28,80 +22,13 @@ from readiness.config import Settings
 from readiness.contracts import EXTRACTS
 from readiness.publish import publish
 from tests.marts_data import build_candidate
+from tests.smtp_inbox import Inbox, body, keep
+from tests.smtp_inbox import inbox as inbox  # the fixture
 
 AS_OF = date(2026, 11, 28)
 LOOSE = Bounds(max_row_drop=0.99, max_total_change=100)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _keep(message: Message, name: str) -> None:
-    """The message as it arrived, for a person to read (test-artifacts/ is not committed)."""
-    folder = REPO_ROOT / "test-artifacts"
-    folder.mkdir(exist_ok=True)
-    (folder / f"alert-{name}.eml").write_bytes(message.as_bytes())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
-    """A real SMTP server on 127.0.0.1 and the Airflow connection pointing at it."""
-    handler = _Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_READINESS_SMTP",
-        f"smtp://127.0.0.1:{port}?disable_tls=true&disable_ssl=true&timeout=10&retry_limit=1",
-    )
-    monkeypatch.setenv("READINESS_ALERT_TO", "oncall@example.org,finance@example.org")
-    monkeypatch.setenv("READINESS_ALERT_FROM", "readiness@example.org")
-    yield handler
-    controller.stop()
-
-
-class _Tables(HTMLParser):
-    """The cells of every table of an HTML body, and its text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self.tables[-1].append([])
-        elif tag in ("td", "th"):
-            self.tables[-1][-1].append("")
-
-    def handle_data(self, data) -> None:
-        self.text.append(data)
-        if self.tables and self.tables[-1] and self.tables[-1][-1] and self.lasttag in ("td", "th"):
-            self.tables[-1][-1][-1] += data
-
-
-def _body(message: Message) -> _Tables:
-    parts = [p for p in message.walk() if p.get_content_type() == "text/html"]
-    assert len(parts) == 1
-    parsed = _Tables()
-    parsed.feed(parts[0].get_payload(decode=True).decode("utf-8"))
-    return parsed
 
 
 def _manifest(settings: Settings, as_of_by_extract: dict[str, date | None]) -> None:
@@ -131,7 +58,7 @@ LATE_AND_FRESH = {
 } | {"finance/budget": date(2026, 7, 10)}
 
 
-def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Settings, inbox: _Inbox) -> None:
+def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Settings, inbox: Inbox) -> None:
     _manifest(settings, LATE_AND_FRESH)
     # First publication: marts_data's training line is at 50 % in Q2 (5,000 of 10,000) and Q3 (7,500).
     build_candidate(settings.candidate_db)
@@ -154,11 +81,11 @@ def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Set
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
-    _keep(message, "night-digest")
+    keep(message, "night-digest")
     assert message["Subject"] == "[readiness] 2026-11-28: 2 budget threshold(s) crossed; late: hr, lms"
     assert message["From"] == "readiness@example.org"
     assert message["To"] == "oncall@example.org, finance@example.org"
-    crossings, late = _body(message).tables
+    crossings, late = body(message).tables
     assert crossings[1:] == [
         ["CC-100", "cloud_ai_services", "FY2026 Q3", "50 %", "none", "20,000.00 USD", "10,500.00 USD", "10,500.00 USD"],
         ["CC-100", "training", "FY2026 Q3", "80 %", "50 %", "10,000.00 USD", "8,200.00 USD", "8,200.00 USD"],
@@ -166,7 +93,7 @@ def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Set
     assert late[1:] == [["hr", "2026-11-26", "2", "1"], ["lms", "never", "", "1"]]
 
 
-def test_a_night_with_nothing_to_say_sends_nothing(settings: Settings, inbox: _Inbox) -> None:
+def test_a_night_with_nothing_to_say_sends_nothing(settings: Settings, inbox: Inbox) -> None:
     _manifest(settings, {e.qualified_name: AS_OF for e in EXTRACTS})
     build_candidate(settings.candidate_db)
     with duckdb.connect(str(settings.candidate_db)) as con:
@@ -177,7 +104,7 @@ def test_a_night_with_nothing_to_say_sends_nothing(settings: Settings, inbox: _I
 
 
 def test_a_failed_run_sends_one_message_with_the_task_the_reason_and_what_to_do(
-    settings: Settings, inbox: _Inbox
+    settings: Settings, inbox: Inbox
 ) -> None:
     _manifest(settings, LATE_AND_FRESH)
     reason = "hr/workers: expect_column_values_to_be_unique on worker_id failed for {{ 2 }} rows <W1>"
@@ -192,14 +119,14 @@ def test_a_failed_run_sends_one_message_with_the_task_the_reason_and_what_to_do(
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
-    _keep(message, "failed-run")
+    keep(message, "failed-run")
     assert message["Subject"] == "[readiness] FAILED 2026-11-28: hr.validate_workers failed"
-    body = _body(message)
-    text = "".join(body.text)
-    assert body.tables[0][1] == ["run-9", "2026-11-28", "failed", "hr.validate_workers"]
+    parsed = body(message)
+    text = "".join(parsed.text)
+    assert parsed.tables[0][1] == ["run-9", "2026-11-28", "failed", "hr.validate_workers"]
     assert reason in text, "the reason arrives verbatim (braces and brackets are not a template)"
     assert "failed its Great Expectations suite" in text and "re-run the night" in text
-    assert [row[0] for row in body.tables[1][1:]] == ["hr", "lms"]
+    assert [row[0] for row in parsed.tables[1][1:]] == ["hr", "lms"]
 
 
 @pytest.mark.parametrize(
@@ -218,7 +145,7 @@ def test_advice_names_the_next_step_for_each_failing_step(task: str | None, word
 
 
 @pytest.mark.timeout(600)
-def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path, inbox: _Inbox) -> None:
+def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path, inbox: Inbox) -> None:
     """The real DAG on an empty landing folder: every load fails, the DAG callback sends one message."""
     airflow_home = tmp_path / "airflow"
     airflow_home.mkdir()
@@ -250,6 +177,6 @@ def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path
     message = inbox.messages[0]
     assert message["Subject"].startswith("[readiness] FAILED 2026-11-28: ")
     assert message["Subject"].endswith(" failed") and ".load_" in message["Subject"]
-    text = "".join(_body(message).text)
+    text = "".join(body(message).text)
     assert "has never been delivered" in text and "could not be loaded" in text
-    _keep(message, "failed-run-airflow")
+    keep(message, "failed-run-airflow")
