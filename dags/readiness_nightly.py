@@ -34,6 +34,13 @@ MART_ASSETS = {
 }
 
 
+# --- alerts (readiness.alerts): one message per failed run, one digest per published night ---
+def _alert_failed_run(context: dict) -> None:
+    from readiness.alerts import notify_failed_run
+
+    notify_failed_run(context)
+
+
 @dag(
     dag_id="readiness_nightly",
     schedule="0 2 * * *",
@@ -42,6 +49,7 @@ MART_ASSETS = {
     max_active_runs=1,
     tags=["readiness", "hr", "lms", "finance"],
     doc_md=__doc__,
+    on_failure_callback=_alert_failed_run,
     default_args={
         "owner": "data-platform",
         "retries": 2,
@@ -102,6 +110,12 @@ def readiness_nightly() -> None:
 
         return tasks.write_dbt_docs(str(ds))
 
+    @task
+    def alert(run_id: str | None = None, ds: str | None = None) -> str | None:
+        from readiness.alerts import alert_night
+
+        return alert_night(str(run_id), pendulum.parse(str(ds)).date())
+
     started = start_run()
     validated = []
     for source in SOURCES:
@@ -118,6 +132,7 @@ def readiness_nightly() -> None:
     validated >> candidate >> transform >> published
     published >> export() >> report()
     published >> dbt_docs()
+    published >> alert()
 
 
 readiness_nightly()

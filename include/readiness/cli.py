@@ -200,6 +200,54 @@ def probe_readers(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def erase(
+    worker_id: Annotated[str, typer.Option("--worker-id", help="The HR system's worker_id of the person")],
+) -> None:
+    """Erase a worker's rows from landing, archive, quarantine, raw, ops and kept versions (README, Runbook)."""
+    from readiness.erase import UnknownWorker, erase_worker
+
+    try:
+        erasure = erase_worker(Settings.from_env(), worker_id)
+    except UnknownWorker as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    table = Table("layer", "where", "rows removed", "rows changed", title=f"Erasure {erasure.erasure_id}")
+    for change in erasure.changes:
+        table.add_row(change.location_kind, change.location, f"{change.rows_removed:,}", f"{change.rows_changed:,}")
+    console.print(table)
+    console.print(
+        "Recorded in ops.erasure_log. The published warehouse still holds the worker's pseudonym until the next "
+        "publication: re-run tonight's night now (README, Runbook: erasure)."
+    )
+
+
+@app.command()
+def backfill(
+    start: Annotated[str, typer.Option("--from", help="First night to run (as-of date, YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="Last night to run (as-of date, YYYY-MM-DD)")],
+    in_process: Annotated[
+        bool, typer.Option(help="Run the package functions here instead of `airflow dags test`")
+    ] = False,
+) -> None:
+    """Catch up missed nights in order, each with its own as-of date and only the deliveries it had."""
+    from datetime import timedelta
+
+    from readiness.backfill import catch_up, run_night, run_night_with_airflow
+
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    nights = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    outcomes = catch_up(Settings.from_env(), nights, run_night if in_process else run_night_with_airflow)
+    for outcome in outcomes:
+        colour = "green" if outcome.status == "published" else "red"
+        console.print(f"{outcome.as_of} run {outcome.run_id}: [{colour}]{outcome.status}[/]")
+        if outcome.reason:
+            console.print(outcome.reason)
+    if len(outcomes) < len(nights) or outcomes[-1].status != "published":
+        console.print("[red]stopped: fix the failed night, then run the remaining nights again from it[/]")
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     disable_telemetry()
     app()

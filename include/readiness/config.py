@@ -24,6 +24,8 @@ TELEMETRY_OFF: dict[str, str] = {
 }
 
 DEFAULT_COST_CENTER_TAG_KEYS = ("cost_center", "CostCenter", "x_CostCenter")
+#: Alerts (readiness.alerts): the largest age, in days, of a source's latest delivery before it is late.
+DEFAULT_FRESHNESS_DAYS: dict[str, int] = {"hr": 1, "lms": 1, "finance": 31}
 
 #: File modes. Working files hold personal data (HR extracts, raw tables, quarantine, the key): owner
 #: only. Served files hold none and are group-readable, so a BI service in the owner's group reads them.
@@ -53,6 +55,11 @@ class Settings:
     cost_center_tag_keys: tuple[str, ...] = DEFAULT_COST_CENTER_TAG_KEYS
     #: Published versions kept beside the current one, for `readiness rollback`.
     keep_versions: int = 5
+    # Alerts (readiness.alerts): per-source freshness deadlines, the Airflow SMTP connection and recipients.
+    freshness_days: tuple[tuple[str, int], ...] = tuple(DEFAULT_FRESHNESS_DAYS.items())
+    alert_smtp_conn_id: str = "readiness_smtp"
+    alert_to: tuple[str, ...] = ()
+    alert_from: str = "readiness@localhost"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -70,7 +77,14 @@ class Settings:
             if tag_keys
             else DEFAULT_COST_CENTER_TAG_KEYS,
             keep_versions=int(env.get("READINESS_KEEP_VERSIONS", "5")),
+            freshness_days=_freshness_days(env.get("READINESS_FRESHNESS_DAYS", "")),
+            alert_smtp_conn_id=env.get("READINESS_ALERT_SMTP_CONN_ID", "readiness_smtp"),
+            alert_to=tuple(a.strip() for a in env.get("READINESS_ALERT_TO", "").split(",") if a.strip()),
+            alert_from=env.get("READINESS_ALERT_FROM", "readiness@localhost"),
         )
+
+    def freshness_deadline(self, source: str) -> int:
+        return dict(self.freshness_days)[source]
 
     # Two trees under the one data root. `served/` holds only what readers may see (no personal data)
     # and is the only folder a BI tool ever mounts or opens; `work/` holds everything else, owner-only.
@@ -239,3 +253,16 @@ def postgres_session_options(key: str) -> dict[str, str]:
     """
     escaped = key.replace("\\", "\\\\").replace(" ", "\\ ")
     return {"PGOPTIONS": f"-c {POSTGRES_KEY_SETTING}={escaped}"}
+
+
+def _freshness_days(text: str) -> tuple[tuple[str, int], ...]:
+    """``hr=1,finance=31``: the defaults, with the sources named overridden."""
+    days = dict(DEFAULT_FRESHNESS_DAYS)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        source, _, value = item.partition("=")
+        if source.strip() not in days or not value.strip().isdigit():
+            raise ValueError(
+                f"READINESS_FRESHNESS_DAYS: {item!r} is not <source>=<days> with a source of {', '.join(days)}"
+            )
+        days[source.strip()] = int(value)
+    return tuple(days.items())

@@ -69,10 +69,15 @@ def test_one_load_and_one_validation_per_extract_before_dbt(dag) -> None:
 
 def test_export_report_and_docs_follow_the_publication(dag) -> None:
     """Exports, the report and the dbt docs are made from the version just published, never from a candidate."""
-    assert dag.get_task("publish").downstream_task_ids == {"export", "dbt_docs"}
+    assert dag.get_task("publish").downstream_task_ids == {"export", "dbt_docs", "alert"}
     assert dag.get_task("export").downstream_task_ids == {"report"}
     assert not dag.get_task("report").downstream_task_ids
     assert not dag.get_task("dbt_docs").downstream_task_ids
+    assert not dag.get_task("alert").downstream_task_ids, "the night digest compares with the version just replaced"
+
+
+def test_a_failed_run_alerts_once_from_the_dag_callback(dag) -> None:
+    assert dag.on_failure_callback, "a failed run must send its one alert message (readiness.alerts)"
 
 
 def test_assets_are_emitted_by_publish_only(dag) -> None:

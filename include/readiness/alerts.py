@@ -1,0 +1,307 @@
+"""Alerts of the unattended nightly, sent through Airflow's SMTP notifier: at most one message per kind a night.
+
+Two kinds of message, each listing everything of its kind at once (never one message per row):
+
+- **failed run** (DAG ``on_failure_callback``): the failing task, its reason in the words of the step that
+  failed, what to do, and the sources past their freshness deadline;
+- **night digest** (task after publish): the sources past their freshness deadline and the budget
+  thresholds (50/80/100 %, the mart's ``threshold_reached``) newly crossed since the last publication.
+
+``ops.alerts_sent`` records what was sent per run, so a retried task or callback never sends twice. No
+message carries personal data: sources, extracts, cost centres, amounts, task ids and reasons.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from readiness import ops
+from readiness.config import Settings
+from readiness.contracts import SOURCES
+
+log = logging.getLogger(__name__)
+
+KIND_FAILED = "failed_run"
+KIND_NIGHT = "night_digest"
+
+ALERTS_DDL = """
+create table if not exists ops.alerts_sent (
+    run_id varchar not null,
+    kind varchar not null,             -- failed_run, night_digest
+    subject varchar not null,
+    recipients varchar not null,
+    sent_at timestamp not null,
+    primary key (run_id, kind)
+)
+"""
+
+
+@dataclass(frozen=True)
+class LateSource:
+    """A source whose latest delivery (of any of its extracts) is older than its deadline, or never came."""
+
+    source: str
+    deadline_days: int
+    latest_as_of: date | None
+    age_days: int | None
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A budget line whose spend reached a higher alert threshold than at the last publication."""
+
+    fiscal_year: int
+    fiscal_quarter: int
+    cost_center_id: str
+    category: str
+    threshold: float
+    previous_threshold: float
+    budget_amount: float
+    actual_amount: float
+    forecast_amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    subject: str
+    html: str
+
+
+def late_sources(settings: Settings, as_of: date, run_id: str | None) -> list[LateSource]:
+    """Sources past their deadline. A source is judged by its newest delivery of any extract: finance sends
+    GL and cloud costs monthly but a budget once or twice a year, HR and LMS everything every night."""
+    from readiness.runs import freshness
+
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        items = freshness(con, as_of, run_id)
+    late = []
+    for source in SOURCES:
+        delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
+        latest = max(delivered, default=None)
+        age = (as_of - latest).days if latest else None
+        deadline = settings.freshness_deadline(source)
+        if age is None or age > deadline:
+            late.append(LateSource(source, deadline, latest, age))
+    return late
+
+
+def previous_publication(settings: Settings) -> Path | None:
+    """The version the current publication replaced (the newest kept version), if any."""
+    from readiness.publish import _versions
+
+    versions = _versions(settings)
+    return versions[-1] if versions else None
+
+
+_BUDGET_LINES = (
+    "select fiscal_year, fiscal_quarter, cost_center_id, category, coalesce(threshold_reached, 0)::double, "
+    "budget_amount::double, actual_amount::double, forecast_amount::double, currency from {db}marts.budget_vs_spend"
+)
+
+
+def new_crossings(current: Path, previous: Path | None) -> list[Crossing]:
+    """Budget lines of ``current`` at a higher threshold than in ``previous`` (every reached one if none)."""
+    with duckdb.connect(str(current), read_only=True) as con:
+        rows = con.execute(_BUDGET_LINES.format(db="") + " where threshold_reached > 0 order by 1, 2, 3, 4").fetchall()
+        before: dict[tuple[Any, ...], float] = {}
+        if previous is not None and previous.exists():
+            con.execute(f"attach '{previous}' as previous (read_only)")
+            before = {tuple(r[:4]): r[4] for r in con.execute(_BUDGET_LINES.format(db="previous.")).fetchall()}
+    return [
+        Crossing(*row[:4], row[4], before.get(tuple(row[:4]), 0.0), *row[5:])  # type: ignore[arg-type]
+        for row in rows
+        if row[4] > before.get(tuple(row[:4]), 0.0)
+    ]
+
+
+#: What the person on call does, by the failing task (its id without the task group, or the group).
+ADVICE: dict[str, str] = {
+    "load": "A delivery could not be loaded (the reason names the file; it was moved to quarantine/). Ask the "
+    "source's owner for a corrected file, put it in landing/<source>/<extract>/ and re-run the night "
+    "(README, Runbook: catching up).",
+    "validate": "A delivery failed its Great Expectations suite (the reason names the expectation). Ask the "
+    "source's owner for a corrected file, put it in landing/ and re-run the night (README, Runbook).",
+    "transform": "dbt failed (a model or a test; the task log has dbt's message). Fix the data or the model, then "
+    "re-run the night. The published warehouse is unchanged.",
+    "publish": "The audit stopped the publication; the published warehouse is unchanged. If the change is real, "
+    "raise the bound named in the reason for one run (README, Publishing) and re-run the night.",
+    "after_publish": "Tonight's warehouse is published; only a step after it failed. Re-run that step by hand "
+    "(`readiness export`, `readiness report`) or clear the task in Airflow.",
+}
+
+
+def advice(failed_task: str | None) -> str:
+    if not failed_task:
+        return "Read the run's task logs in Airflow, fix the cause and re-run the night (README, Runbook)."
+    group, _, task = failed_task.rpartition(".")
+    if group == "transform":
+        return ADVICE["transform"]
+    if task in ("export", "report", "dbt_docs", "alert"):
+        return ADVICE["after_publish"]
+    return ADVICE.get(task.split("_")[0], ADVICE.get(task, advice(None)))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table border='1' cellpadding='4'><tr>{head}</tr>{body}</table>"
+
+
+def _late_section(late: list[LateSource]) -> str:
+    if not late:
+        return ""
+    rows = [
+        (s.source, str(s.latest_as_of or "never"), "" if s.age_days is None else s.age_days, s.deadline_days)
+        for s in late
+    ]
+    return (
+        "<h3>Sources past their freshness deadline</h3>"
+        + _table(("source", "latest delivery (as-of)", "age (days)", "deadline (days)"), rows)
+        + "<p>Ask the source system's owner for the missing deliveries; the marts keep using the latest one "
+        "delivered.</p>"
+    )
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.0f} %"
+
+
+def _crossings_section(crossings: list[Crossing]) -> str:
+    if not crossings:
+        return ""
+    rows = [
+        (
+            c.cost_center_id,
+            c.category,
+            f"FY{c.fiscal_year} Q{c.fiscal_quarter}",
+            _pct(c.threshold),
+            _pct(c.previous_threshold) if c.previous_threshold else "none",
+            f"{c.budget_amount:,.2f} {c.currency}",
+            f"{c.actual_amount:,.2f} {c.currency}",
+            f"{c.forecast_amount:,.2f} {c.currency}",
+        )
+        for c in crossings
+    ]
+    return (
+        "<h3>Budget thresholds newly crossed since the last publication</h3>"
+        + _table(
+            ("cost centre", "category", "quarter", "threshold", "before", "budget", "actual", "forecast"),
+            rows,
+        )
+        + "<p>See marts.budget_vs_spend and the readiness report for the detail.</p>"
+    )
+
+
+def failure_message(settings: Settings, run_id: str, as_of: date) -> Message:
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        row = con.execute(
+            "select failed_task, reason, status, as_of_date from ops.pipeline_runs where run_id = ?", [run_id]
+        ).fetchone()
+    failed_task, reason, status, recorded_as_of = row if row else (None, None, "failed", None)
+    as_of = recorded_as_of or as_of
+    late = late_sources(settings, as_of, run_id)
+    body = (
+        f"<h2>The readiness nightly of {as_of} failed</h2>"
+        + _table(
+            ("run", "as-of date", "status", "failing task"),
+            [(run_id, as_of, status, failed_task or "unknown")],
+        )
+        + f"<h3>Reason</h3><pre>{html.escape(reason or 'see the task log')}</pre>"
+        + f"<h3>What to do</h3><p>{html.escape(advice(failed_task))}</p>"
+        + _late_section(late)
+    )
+    subject = f"[readiness] FAILED {as_of}: {failed_task or 'a task'} failed"
+    return Message(KIND_FAILED, subject, body)
+
+
+def night_message(settings: Settings, run_id: str, as_of: date) -> Message | None:
+    """Tonight's digest of late sources and newly crossed thresholds; None when there is nothing to say."""
+    late = late_sources(settings, as_of, run_id)
+    crossings = new_crossings(settings.published_db, previous_publication(settings))
+    if not late and not crossings:
+        return None
+    parts = []
+    if crossings:
+        parts.append(f"{len(crossings)} budget threshold(s) crossed")
+    if late:
+        parts.append(f"late: {', '.join(s.source for s in late)}")
+    body = (
+        f"<h2>Readiness nightly of {as_of}: published, with alerts</h2><p>Run {html.escape(run_id)}.</p>"
+        + _crossings_section(crossings)
+        + _late_section(late)
+    )
+    return Message(KIND_NIGHT, f"[readiness] {as_of}: {'; '.join(parts)}", body)
+
+
+def send(settings: Settings, run_id: str, message: Message) -> bool:
+    """Send ``message`` once per run and kind through Airflow's SmtpNotifier.
+
+    False when it was already sent for this run, or nobody is configured to receive it.
+    """
+    if not settings.alert_to:
+        log.warning("READINESS_ALERT_TO is empty: alert %r not sent", message.subject)
+        return False
+    with ops.connect(settings.ingest_db) as con:
+        con.execute(ALERTS_DDL)
+        if con.execute(
+            "select 1 from ops.alerts_sent where run_id = ? and kind = ?", [run_id, message.kind]
+        ).fetchone():
+            log.info("alert %s of run %s already sent", message.kind, run_id)
+            return False
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    notifier = SmtpNotifier(
+        to=list(settings.alert_to),
+        from_email=settings.alert_from,
+        subject=message.subject,
+        html_content=message.html,
+        smtp_conn_id=settings.alert_smtp_conn_id,
+    )
+    # notify(), not __call__: the text is final, and Jinja must not interpret braces in a reason.
+    notifier.notify({})
+    with ops.connect(settings.ingest_db) as con:
+        con.execute(
+            "insert into ops.alerts_sent values (?, ?, ?, ?, ?)",
+            [
+                run_id,
+                message.kind,
+                message.subject,
+                ", ".join(settings.alert_to),
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
+    log.info("sent alert %r to %s", message.subject, ", ".join(settings.alert_to))
+    return True
+
+
+def alert_night(run_id: str, as_of: date) -> str | None:
+    """The night digest (a task after publish): sent if there is anything to say."""
+    settings = Settings.from_env()
+    message = night_message(settings, run_id, as_of)
+    if message is not None and send(settings, run_id, message):
+        return message.subject
+    return None
+
+
+def notify_failed_run(context: dict[str, Any]) -> None:
+    """DAG on_failure_callback: one message per failed run, after the task callbacks recorded the reason."""
+    dag_run = context.get("dag_run")
+    run_id = context.get("run_id") or getattr(dag_run, "run_id", None)
+    logical = getattr(dag_run, "logical_date", None) or context.get("logical_date")
+    if not run_id:
+        return
+    as_of = logical.date() if isinstance(logical, datetime) else datetime.now(UTC).date()
+    try:
+        settings = Settings.from_env()
+        send(settings, str(run_id), failure_message(settings, str(run_id), as_of))
+    except Exception:  # the callback must never hide the run's own failure
+        log.exception("could not send the failure alert of run %s", run_id)
