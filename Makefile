@@ -31,10 +31,12 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test lint dbt-parse dbt-docs clean
+.PHONY: help install run test lint dbt-parse dbt-docs clean serve serve-stop
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
+	@echo "make serve  - run Airflow as a service on this machine (Celery if AIRFLOW__CELERY__BROKER_URL is set)"
+	@echo "make serve-stop - stop what make serve started"
 
 # Install exactly the locked versions (requirements.lock, compiled by uv from pyproject.toml).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -63,6 +65,19 @@ run: install $(AIRFLOW_HOME)/.initialised
 		|| (grep -E "ERROR|Error|Failed|failed" $(AIRFLOW_HOME)/dags-test.log | tail -40; \
 		    readiness summary || true; exit 1)
 	@readiness summary
+
+# Airflow as a service without Docker (README, "Running as a service"): the components of
+# docker-compose.yml as processes, with its settings (deploy/airflow.env). Celery workers when
+# AIRFLOW__CELERY__BROKER_URL is set (then AIRFLOW__DATABASE__SQL_ALCHEMY_CONN must be Postgres),
+# otherwise the LocalExecutor.
+WORKERS ?= 2
+API_PORT ?= 8080
+serve: install
+	@readiness dbt-parse
+	@python -m readiness.service start --workers $(WORKERS) --api-port $(API_PORT)
+
+serve-stop: install
+	@python -m readiness.service stop
 
 # sqlfluff's dbt templater compiles the project: it needs the databases the profile names.
 LINT_DIR := $(CURDIR)/.lint

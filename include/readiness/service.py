@@ -189,7 +189,7 @@ class Deployment:
         if not self.broker_url:
             return found
         for offset, name in enumerate(self.workers, start=2):
-            args = ("celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", "2")
+            args = ("celery", "worker", "--celery-hostname", f"{name}@%h")
             env = {
                 # Workers on one machine need log servers of their own and names the API tells apart.
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self.log_port + offset),
@@ -201,6 +201,12 @@ class Deployment:
 
 
 def check_servers(deployment: Deployment) -> None:
+    if deployment.broker_url and deployment.metadata_url.startswith("sqlite"):
+        raise ServiceUnreachable(
+            "Celery workers need a metadata database they can share: AIRFLOW__CELERY__BROKER_URL is set but "
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is SQLite. Point it at PostgreSQL, or unset the broker to run "
+            "the LocalExecutor."
+        )
     check_metadata_db(deployment.metadata_url)
     if deployment.broker_url:
         check_broker(deployment.broker_url)
