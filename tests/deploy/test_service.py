@@ -302,6 +302,10 @@ def deployment_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{reference_home}/airflow.db",
+        # Parsing renders the dbt project; the service's processes get the same allowance from deploy/airflow.env.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": service.read_env_file(service.SHARED_CONFIG)[
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT"
+        ],
     }
     reference_log = root / "reference-dags-test.log"
     reference = subprocess.Popen(
