@@ -307,6 +307,7 @@ def start(deployment: Deployment, base_env: Mapping[str, str], timeout: float = 
     Returns the process id of each component (its session id too); they are also written to
     ``$AIRFLOW_HOME/service.json`` for ``stop``. Nothing is left running if the start fails.
     """
+    deployment.airflow_home.mkdir(parents=True, exist_ok=True)  # SQLite's file and Airflow's logs go there
     check_servers(deployment)
     env = deployment.environment(base_env)
     prepare(deployment, env)
