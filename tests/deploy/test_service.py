@@ -179,8 +179,9 @@ class Api:
         run = self._request("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": f"{logical_date}T00:00:00Z"})
         return run["dag_run_id"]
 
-    def task_instances(self, run_id: str) -> list[dict[str, Any]]:
-        return self.get(f"{self.run_path(run_id)}/taskInstances?limit=500")["task_instances"]
+    def task_instances(self, run_id: str, state: str | None = None) -> list[dict[str, Any]]:
+        only = f"&state={state}" if state else ""
+        return self.get(f"{self.run_path(run_id)}/taskInstances?limit=500{only}")["task_instances"]
 
     def wait(self, run_id: str, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -205,13 +206,13 @@ def _kill_a_worker_during_a_dbt_task(
         deadline = time.monotonic() + 1800
         victim = None
         while victim is None and time.monotonic() < deadline:
-            for ti in api.task_instances(run_id):
+            for ti in api.task_instances(run_id, state="running"):
                 started = ti["start_date"] and (datetime.now(UTC) - _when(ti["start_date"])).total_seconds()
                 dbt_task = ti["task_id"].startswith("transform.") and ti["hostname"] in WORKERS
                 if dbt_task and ti["state"] == "running" and started and started > 2:
                     victim = ti
                     break
-            time.sleep(0.5)
+            time.sleep(1)
         assert victim is not None, "no dbt task ever ran on a worker"
         worker = victim["hostname"]
         service.kill_session(pids[worker], signal.SIGKILL)
