@@ -244,15 +244,21 @@ def launch(deployment: Deployment, component: Component, env: Mapping[str, str])
 
 
 def session_members(session_id: int) -> list[int]:
-    """Every live process of a session (a component and whatever it started, tasks and dbt included)."""
+    """Every live process of a session (a component and whatever it started, tasks and dbt included).
+
+    Zombies are not counted: they are dead and only wait for their parent to read their exit status.
+    """
     members = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if os.getsid(int(entry.name)) == session_id:
-                    members.append(int(entry.name))
-            except (ProcessLookupError, PermissionError):
+                if os.getsid(int(entry.name)) != session_id:
+                    continue
+                state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+            except (ProcessLookupError, PermissionError, FileNotFoundError, IndexError):
                 continue
+            if state != "Z":
+                members.append(int(entry.name))
     return members
 
 

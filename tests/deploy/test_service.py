@@ -550,3 +550,21 @@ def test_the_shared_config_reads_as_compose_reads_it(tmp_path: Path) -> None:
         bad.write_text(f"{line}\n")
         with pytest.raises(ValueError, match=r"bad\.env, line 1"):
             service.read_env_file(bad)
+
+
+def test_a_killed_session_is_gone_before_its_leader_is_reaped() -> None:
+    """The kill above waits for the worker's processes to go: its leader stays a zombie until reaped."""
+    leader = subprocess.Popen(["bash", "-c", "sleep 300 & sleep 300; wait"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while len(service.session_members(leader.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(service.session_members(leader.pid)) == 3  # bash and its two sleeps
+        service.kill_session(leader.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while service.session_members(leader.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert service.session_members(leader.pid) == []
+    finally:
+        service.kill_session(leader.pid, signal.SIGKILL)
+        leader.wait(timeout=10)
