@@ -18,10 +18,12 @@ ENV AIRFLOW__CORE__LOAD_EXAMPLES=false \
     READINESS_DBT_PROJECT_DIR=/opt/airflow/dbt_project
 
 # Install as the airflow user, as the image's docs require. Naming apache-airflow at the image's own
-# version makes pip fail rather than swap Airflow if the lock drifts from the base image, and the
-# celery/postgres extras keep the executor and metadata-DB drivers that docker-compose.yml uses
-# (they are in the image, not in the lock) inside the resolution. `pip check` stops the build on any
-# conflict with the providers preinstalled in the image.
+# version makes pip fail rather than swap Airflow if the lock drifts from the base image; the
+# celery/postgres extras (the executor and metadata-DB drivers of docker-compose.yml) are locked at the
+# versions `make serve` and the deployment test run. `pip check` stops the build on any conflict with
+# the providers preinstalled in the image. The Airflow settings come from deploy/airflow.env (compose's
+# env_file); the ENV below only makes the image safe on its own and must agree with that file (a test
+# checks it).
 USER airflow
 WORKDIR /opt/airflow
 COPY --chown=airflow:0 requirements.lock /opt/airflow/requirements.lock

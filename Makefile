@@ -31,12 +31,14 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test test-superset lint dbt-parse dbt-docs bench clean
+.PHONY: help install run test test-superset lint dbt-parse dbt-docs bench clean serve serve-stop
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
 	@echo "make test-superset - a native Superset on the marts: SQL Lab reaches nothing else, no outside request"
 	@echo "make bench  - BENCH_SIZE=S|M|L: floor, full build and one night through the DAG (benchmarks/results/)"
+	@echo "make serve  - run Airflow as a service on this machine (Celery if AIRFLOW__CELERY__BROKER_URL is set)"
+	@echo "make serve-stop - stop what make serve started"
 
 # Install exactly the locked versions (requirements.lock, compiled by uv from pyproject.toml).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -65,6 +67,19 @@ run: install $(AIRFLOW_HOME)/.initialised
 		|| (grep -E "ERROR|Error|Failed|failed" $(AIRFLOW_HOME)/dags-test.log | tail -40; \
 		    readiness summary || true; exit 1)
 	@readiness summary
+
+# Airflow as a service without Docker (README, "Running as a service"): the components of
+# docker-compose.yml as processes, with its settings (deploy/airflow.env). Celery workers when
+# AIRFLOW__CELERY__BROKER_URL is set (then AIRFLOW__DATABASE__SQL_ALCHEMY_CONN must be Postgres),
+# otherwise the LocalExecutor.
+WORKERS ?= 2
+API_PORT ?= 8080
+serve: install
+	@readiness dbt-parse
+	@python -m readiness.service start --workers $(WORKERS) --api-port $(API_PORT)
+
+serve-stop: install
+	@python -m readiness.service stop
 
 # sqlfluff's dbt templater compiles the project: it needs the databases the profile names.
 LINT_DIR := $(CURDIR)/.lint

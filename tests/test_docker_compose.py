@@ -82,11 +82,24 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
     return compose["services"]
 
 
+def _env_file(service: dict[str, Any]) -> dict[str, str]:
+    """The variables of a service's env_file(s), in order (the shared deploy/airflow.env)."""
+    files = service.get("env_file") or []
+    merged: dict[str, str] = {}
+    for name in [files] if isinstance(files, str) else files:
+        for line in (ROOT / name).read_text().splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                key, _, value = line.strip().partition("=")
+                merged[key] = value
+    return merged
+
+
 def _env(service: dict[str, Any]) -> dict[str, str]:
+    """What a container of the service gets: its env_file, overridden by `environment:` (as compose does)."""
     env = service.get("environment") or {}
     if isinstance(env, list):  # the `- KEY=value` form
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
-    return {str(key): "" if value is None else str(value) for key, value in env.items()}
+    return {**_env_file(service), **{str(key): "" if value is None else str(value) for key, value in env.items()}}
 
 
 def _mounts(service: dict[str, Any]) -> dict[str, str]:
@@ -166,6 +179,29 @@ def test_every_switch_of_the_package_is_off_in_compose(services: dict[str, Any])
             key: env.get(key) for key, off in config.TELEMETRY_OFF.items() if str(env.get(key)).lower() != off.lower()
         }
         assert not wrong, f"{name}: not set as readiness.config.TELEMETRY_OFF says: {wrong}"
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_airflow_services_share_the_native_deployments_config(services: dict[str, Any], name: str) -> None:
+    """`make serve` and the deployment test read deploy/airflow.env: compose must load that very file."""
+    service = readiness_service()
+    assert (ROOT / "deploy" / "airflow.env").resolve() == service.SHARED_CONFIG
+    assert services[name]["env_file"] == ["./deploy/airflow.env"]
+    overridden = set(service.read_env_file(service.SHARED_CONFIG)) & set(services[name].get("environment") or {})
+    assert not overridden, f"{name} overrides the shared settings: {sorted(overridden)}"
+
+
+def test_the_image_agrees_with_the_shared_config() -> None:
+    shared = readiness_service().read_env_file(ROOT / "deploy" / "airflow.env")
+    image = _dockerfile_env()
+    differ = {
+        key: (image[key], shared[key]) for key in set(image) & set(shared) if image[key].lower() != shared[key].lower()
+    }
+    assert not differ, f"Dockerfile ENV vs deploy/airflow.env: {differ}"
+
+
+def readiness_service() -> Any:
+    return pytest.importorskip("readiness.service")
 
 
 def test_telemetry_is_off_in_the_image_too() -> None:
