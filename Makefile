@@ -31,10 +31,11 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test test-superset lint dbt-parse dbt-docs bench clean serve serve-stop
+.PHONY: help install run test test-scenarios test-superset lint dbt-parse dbt-docs bench clean serve serve-stop
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
+	@echo "make test-scenarios - the long scenarios: Celery deployment with a killed worker, a simulated week"
 	@echo "make test-superset - a native Superset on the marts: SQL Lab reaches nothing else, no outside request"
 	@echo "make bench  - BENCH_SIZE=S|M|L: floor, full build and one night through the DAG (benchmarks/results/)"
 	@echo "make serve  - run Airflow as a service on this machine (Celery if AIRFLOW__CELERY__BROKER_URL is set)"
@@ -95,8 +96,13 @@ lint: install
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
 test: lint dbt-parse
-	@pytest --ignore=tests/superset
+	@pytest --ignore=tests/superset -m "not scenario"
 	@$(MAKE) --no-print-directory bench BENCH_SIZE=S BENCH_RESULTS=$(CURDIR)/benchmarks/.work/smoke
+
+# The long scenarios (the Celery deployment with a killed worker, the simulated week): 10-30 min each on
+# 2 cores, so a target of their own rather than part of every `make test`.
+test-scenarios: install dbt-parse
+	@pytest -m scenario
 
 # A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
 # by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.

@@ -419,6 +419,7 @@ def _write_measurements(collected: dict[str, Any]) -> None:
     print("deployment test:", json.dumps(summary))
 
 
+@pytest.mark.scenario
 def test_the_run_succeeds_on_both_workers(deployment_run: dict[str, Any]) -> None:
     assert deployment_run["run"]["state"] == "success"
     tis = deployment_run["task_instances"]
@@ -430,6 +431,7 @@ def test_the_run_succeeds_on_both_workers(deployment_run: dict[str, Any]) -> Non
     assert deployment_run["run"]["triggered_by"] == "rest_api"
 
 
+@pytest.mark.scenario
 def test_no_two_duckdb_writers_overlapped(deployment_run: dict[str, Any]) -> None:
     tries = [*deployment_run["task_instances"], *deployment_run["killed_tries"]]
     assert all(ti["pool"] == service.POOL for ti in tries), "every task writes DuckDB through the one-slot pool"
@@ -441,6 +443,7 @@ def test_no_two_duckdb_writers_overlapped(deployment_run: dict[str, Any]) -> Non
     assert not overlaps, f"tasks of the one-slot pool ran at the same time: {overlaps}"
 
 
+@pytest.mark.scenario
 def test_the_task_of_the_killed_worker_was_retried(deployment_run: dict[str, Any]) -> None:
     killed = deployment_run["killed"]
     tries = {ti["try_number"]: ti for ti in deployment_run["killed_tries"]}
@@ -449,6 +452,7 @@ def test_the_task_of_the_killed_worker_was_retried(deployment_run: dict[str, Any
     assert final["try_number"] >= 2 and final["state"] == "success"
 
 
+@pytest.mark.scenario
 def test_the_marts_equal_those_of_airflow_dags_test(deployment_run: dict[str, Any]) -> None:
     assert deployment_run["reference_returncode"] == 0, deployment_run["reference_log"]
     served, reference = deployment_run["marts"], deployment_run["reference_marts"]
@@ -461,6 +465,7 @@ def test_the_marts_equal_those_of_airflow_dags_test(deployment_run: dict[str, An
             assert all(_same_value(a, b) for a, b in zip(got, want, strict=True)), f"{table}: {got} != {want}"
 
 
+@pytest.mark.scenario
 def test_a_bad_delivery_fails_the_run_with_its_reason_in_the_api(deployment_run: dict[str, Any]) -> None:
     assert deployment_run["bad_run"]["state"] == "failed"
     failed = {ti["task_id"] for ti in deployment_run["bad_task_instances"] if ti["state"] == "failed"}
@@ -474,6 +479,7 @@ def test_a_bad_delivery_fails_the_run_with_its_reason_in_the_api(deployment_run:
     assert deployment_run["published_sha256_after_bad_run"] == deployment_run["published_sha256"]
 
 
+@pytest.mark.scenario
 def test_nothing_is_left_behind(deployment_run: dict[str, Any]) -> None:
     assert deployment_run["left_processes"] == []
     assert not deployment_run["database_left"], deployment_run["database"]
