@@ -82,6 +82,8 @@ def _mart(node: dict[str, Any], tests: list[dict[str, Any]]) -> Mart:
         column = kwargs.get("column_name")
         if "combination_of_columns" in kwargs:
             grain = tuple(kwargs["combination_of_columns"])
+        elif kind == "unique" and column and not grain:
+            grain = (column,)  # one unique column identifies a row as well as a combination does
         elif kind == "not_null" and column:
             not_null.add(column)
         elif kind == "accepted_values" and column:
@@ -90,7 +92,8 @@ def _mart(node: dict[str, Any], tests: list[dict[str, Any]]) -> Mart:
             bounds[column] = (kwargs.get("min_value"), kwargs.get("max_value"))
     if not grain:
         raise ValueError(
-            f"marts.{node['name']} declares no grain: give it a unique_combination test over the columns that "
+            f"marts.{node['name']} declares no grain: give it a unique_combination test (or `unique` on one "
+            "column) over the columns that "
             "identify a row in its dbt YAML (the audit checks the grain of every published mart)"
         )
     columns = []
