@@ -1,5 +1,5 @@
 {#- Fails with the rows where the boolean SQL expression is not true: an invariant every row must keep. -#}
-{% test operations_expression_holds(model, expression) %}
+{% test expression_holds(model, expression) %}
 
 select *
 from {{ model }}
