@@ -255,6 +255,19 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        # The run history of the pipeline: the run being built, one extract it loaded and one mart it built.
+        con.execute(
+            "insert into marts.pipeline_run_history (run_id, as_of_date, started_at, status, is_published, "
+            "duration_seconds, files_received, files_rejected, rows_read, rows_loaded, rows_quarantined) "
+            "values ('run-1', ?, ?::timestamp, 'running', false, 12.5, 1, 0, 300, 298, 2)",
+            [snapshots[-1], f"{snapshots[-1]} 02:00:00"],
+        )
+        con.execute(
+            "insert into marts.pipeline_run_volumes (run_id, object_type, object_name, files_received, "
+            "files_rejected, rows_read, rows_loaded, rows_quarantined, rows_published) values "
+            "('run-1', 'extract', 'hr/workers', 1, 0, 300, 298, 2, null), "
+            "('run-1', 'mart', 'skills_coverage', null, null, null, null, null, 24)"
+        )
         for mart in marts.load():
             if any(c.name == "is_root" for c in mart.columns):  # the whole organisation is U0
                 con.execute(f"update marts.{mart.name} set is_root = (org_unit_id = 'U0')")
@@ -271,4 +284,6 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "training_progress": 6 * 2 * len(AUDIENCES),
         "budget_vs_spend": 4 * len(CATEGORIES),
         "readiness_scorecard": snapshots * len(UNITS),
+        "pipeline_run_history": 1,
+        "pipeline_run_volumes": 2,
     }
