@@ -154,11 +154,17 @@ def _state(settings: Settings, person: Person) -> dict[str, list[str]]:
 
 
 def test_the_worker_was_everywhere_before(erased) -> None:
-    _, person, _, before = erased
-    layers = {name.split("/")[0] for name in before}
-    assert {"landing", "archive", "quarantine", "warehouse", "exports"} <= layers, before
-    assert any(name.startswith("warehouse/versions/") for name in before)
-    assert "warehouse/readiness.duckdb" in before and person.pseudonym in before["warehouse/readiness.duckdb"]
+    settings, person, _, before = erased
+
+    def where(path: Path) -> str:
+        return str(path.relative_to(settings.data_dir))
+
+    for folder in (settings.landing_dir, settings.archive_dir, settings.quarantine_dir, settings.exports_dir):
+        assert any(name.startswith(where(folder) + "/") for name in before), (where(folder), before)
+    assert where(settings.ingest_db) in before, before
+    assert any(name.startswith(where(settings.versions_dir) + "/") for name in before), before
+    published = where(settings.published_db)
+    assert published in before and person.pseudonym in before[published], before
 
 
 def test_no_file_or_table_holds_the_worker_after_erasure(erased) -> None:
