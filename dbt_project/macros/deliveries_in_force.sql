@@ -12,8 +12,14 @@
 
     The result has the extract's columns as delivered, or as `normalise` (column -> SQL expression) rewrites
     them: keys are compared after it, so a cost centre code written two ways is one key. The load metadata
-    gets one naming scheme, listed by delivery_metadata_columns(). -#}
-{% macro deliveries_in_force(source_name, table_name, normalise={}) -%}
+    gets one naming scheme, listed by delivery_metadata_columns().
+
+    `incremental=true` (an incremental staging model, in an incremental run): only the keys (events, upsert,
+    versioned) or partitions (restated) that a load not yet in the model delivered are ranked, over every
+    delivery of those keys, so each is decided exactly as a full build decides it; the model replaces them
+    with delete+insert on the same key (readiness_incremental_config). Which loads are new comes from the
+    raw rows' load metadata (readiness_new_loads), so re-running a night changes nothing. -#}
+{% macro deliveries_in_force(source_name, table_name, normalise={}, incremental=false) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set delivery = readiness_delivery_semantics().get(source_name ~ '.' ~ table_name) -%}
     {%- if delivery is none -%}
@@ -53,6 +59,12 @@
             ~ " know: fix its Extract in include/readiness/contracts.py and run `readiness dbt-sources`"
         ) }}
     {%- endif %}
+    {%- if incremental and semantics not in ('events', 'upsert', 'versioned', 'restated') -%}
+        {{ exceptions.raise_compiler_error(
+            "source " ~ source_name ~ "." ~ table_name ~ " combines as " ~ semantics ~ ": a delivery replaces"
+            ~ " the whole extract (or a whole as-of date), so its staging model cannot be incremental"
+        ) }}
+    {%- endif %}
     select
         {%- for column in delivery['columns'] %}
         {{ readiness_quote_column(column) }},
@@ -78,6 +90,25 @@
                 _loaded_at
             from {{ relation }}
         ) as delivered
+        {%- if incremental and is_incremental() %}
+        where exists (
+            select 1
+            from (
+                select
+                    {%- for column in (key or partition) %}
+                    {{ normalise.get(delivery['columns'][readiness_column_index(delivery['columns'], column)], column) }} as {{ column }},
+                    {%- endfor %}
+                    _load_id,
+                    _loaded_at
+                from {{ relation }}
+            ) as arrived
+            where
+                {{ readiness_new_loads('arrived._load_id', 'arrived._loaded_at') }}
+                {%- for column in (key or partition) %}
+                and arrived.{{ column }} = delivered.{{ column }}
+                {%- endfor %}
+        )
+        {%- endif %}
     ) as ranked
     where delivery_rank = 1
 {%- endmacro %}
@@ -92,4 +123,12 @@
 {#- A raw column name quoted as delivered: FOCUS and Viva Learning names are mixed case. -#}
 {% macro readiness_quote_column(name) -%}
     {{ adapter.quote(name) }}
+{%- endmacro %}
+
+{#- The position of a quoted column among the extract's columns (to find its `normalise` expression). -#}
+{% macro readiness_column_index(columns, quoted) -%}
+    {%- for column in columns -%}
+        {%- if readiness_quote_column(column) == quoted -%}{{ return(loop.index0) }}{%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("no column " ~ quoted ~ " among " ~ columns) }}
 {%- endmacro %}

@@ -146,6 +146,11 @@ class Settings:
         return self.build_dir / "candidate.duckdb"
 
     @property
+    def state_db(self) -> Path:
+        """dbt's staging and intermediate models, kept between nights for the incremental ones (never served)."""
+        return self.build_dir / "state.duckdb"
+
+    @property
     def versions_dir(self) -> Path:
         return self.build_dir / "versions"
 

@@ -123,7 +123,11 @@ def erase_worker(settings: Settings, worker_id: str) -> Erasure:
     erasure.changes += _erase_versions(settings, pseudonym)
     erasure.changes += _erase_published(settings, pseudonym)
     # Tonight's unpublished build holds staging (names, e-mails): it is rebuilt from scratch by the next run.
+    # So is the build state the incremental models start from (it holds the erased rows): without it the
+    # next run builds everything from the erased raw tables.
     for leftover in (settings.candidate_db, Path(f"{settings.candidate_db}.wal")):
+        leftover.unlink(missing_ok=True)
+    for leftover in (settings.state_db, Path(f"{settings.state_db}.wal")):
         leftover.unlink(missing_ok=True)
     if not erasure.changes:
         raise UnknownWorker(

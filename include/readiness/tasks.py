@@ -80,20 +80,42 @@ def validate_deliveries(extract_name: str) -> dict[str, Any]:
     return {"extract": extract_name, "summary": report.summary(), "success": report.success}
 
 
-def prepare_candidate() -> str:
-    from readiness import publish
+def prepare_candidate(run_id: str | None = None) -> str:
+    """Start tonight's candidate, or, when nothing changed since the published version, stop the night here.
 
-    return str(publish.prepare_candidate(Settings.from_env()))
+    A night with no new delivery (and the same dbt project) would build the same marts again and publish a
+    copy, taking a rollback slot: instead the run is recorded as ``unchanged`` and the tasks after this one
+    (dbt, publish, export, report) are skipped, so the published version stays the one readers have.
+    """
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from readiness import publish, unchanged
+
+    settings = Settings.from_env()
+    reason = unchanged.nothing_new(settings)
+    if reason is not None:
+        unchanged.record_unchanged(settings, run_id or _current_run_id(), reason)
+        log.info("nothing to build: %s", reason)
+        raise AirflowSkipException(reason)
+    return str(publish.prepare_candidate(settings))
+
+
+def _current_run_id() -> str:
+    from airflow.sdk import get_current_context
+
+    return str(get_current_context()["run_id"])
 
 
 def publish_candidate(run_id: str, as_of_date: str) -> dict[str, int]:
-    from readiness import publish, runs
+    from readiness import publish, runs, unchanged
 
     settings = Settings.from_env()
     started = time.perf_counter()
     publication = _run(lambda: publish.publish(settings, run_id, as_of_date))
     log.info("audit and publish took %.2f s", time.perf_counter() - started)
     runs.finish_run(settings, run_id, published=True, row_counts=publication.row_counts)
+    # What the published version was built from, for the next night's test of whether anything changed.
+    unchanged.record_published_build(settings, run_id)
     return publication.row_counts
 
 

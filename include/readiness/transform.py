@@ -39,6 +39,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "READINESS_DATA_DIR": str(settings.data_dir),
         "READINESS_INGEST_DB": str(settings.ingest_db),
         "READINESS_CANDIDATE_DB": str(settings.candidate_db),
+        "READINESS_STATE_DB": str(settings.state_db),
         **TELEMETRY_OFF,
     }
 

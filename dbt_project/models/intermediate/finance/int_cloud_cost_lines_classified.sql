@@ -3,12 +3,21 @@
     service_name, tag key and value; compared trimmed and case-insensitively). The rule says whether the
     line is AI adoption spend (is_in_scope) and its category; a line no rule matches is out of scope.
     In-scope lines without a category or a cost centre tag get `unallocated`. Nothing is dropped: out-of-scope
-    lines stay here with is_in_scope false and are counted in int_cloud_cost_lines_out_of_scope_counted. -#}
+    lines stay here with is_in_scope false and are counted in int_cloud_cost_lines_out_of_scope_counted.
+    Incremental (macros/readiness_incremental.sql): a night classifies the lines of the billing accounts and
+    periods its new loads restated, and replaces those partitions. A change of the rules seed needs
+    `--full-refresh`. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['billing_account_id', 'billing_period_start_at'],
+) }}
 with
 
 cloud_costs as (
 
-    select * from {{ ref('stg_finance__cloud_costs') }}
+    select * from {{ ref('stg_finance__cloud_costs') }} as lines
+    {{- readiness_changed_in(ref('stg_finance__cloud_costs'), 'lines', ['billing_account_id', 'billing_period_start_at']) }}
 
 ),
 
@@ -107,7 +116,9 @@ classified as (
         {{ finance_fiscal_year('cloud_costs.charge_date') }} as fiscal_year,
         {{ finance_fiscal_quarter('cloud_costs.charge_date') }} as fiscal_quarter,
         cloud_costs.billing_period_start_at,
-        cloud_costs.charge_period_start_at
+        cloud_costs.charge_period_start_at,
+        cloud_costs.load_id,
+        cloud_costs.loaded_at
 
     from cloud_costs
     left join first_matches

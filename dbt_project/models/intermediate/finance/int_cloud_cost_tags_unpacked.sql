@@ -1,11 +1,19 @@
 {#- One row per tag of a cloud cost line, for the cost rules: the key and value as delivered, and both
     trimmed and lower-cased for matching. Lines without tags, or whose tags are not a JSON object, have no
-    rows here (stg_finance__cloud_costs flags the unreadable ones). -#}
+    rows here (stg_finance__cloud_costs flags the unreadable ones).
+    Incremental (macros/readiness_incremental.sql) by billing account and period: a night deletes the tags of
+    the partitions its new loads restated and appends theirs (a restated partition may have no tags left). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ readiness_delete_changed(ref('stg_finance__cloud_costs'), ['billing_account_id', 'billing_period_start_at']) }}",
+) }}
 with
 
 cloud_costs as (
 
-    select * from {{ ref('stg_finance__cloud_costs') }}
+    select * from {{ ref('stg_finance__cloud_costs') }} as lines
+    {{- readiness_changed_in(ref('stg_finance__cloud_costs'), 'lines', ['billing_account_id', 'billing_period_start_at']) }}
 
 ),
 
@@ -13,6 +21,10 @@ tag_entries as (
 
     select
         cloud_cost_line_id,
+        billing_account_id,
+        billing_period_start_at,
+        load_id,
+        loaded_at,
         unnest({{ finance_tag_entries('tags') }}) as tag
 
     from cloud_costs
@@ -27,7 +39,11 @@ unpacked as (
         struct_extract(tag, 'key') as tag_key,
         struct_extract(tag, 'value') as tag_value,
         {{ finance_normalise_tag_key("struct_extract(tag, 'key')") }} as tag_key_normalised,
-        lower(trim(struct_extract(tag, 'value'))) as tag_value_normalised
+        lower(trim(struct_extract(tag, 'value'))) as tag_value_normalised,
+        billing_account_id,
+        billing_period_start_at,
+        load_id,
+        loaded_at
 
     from tag_entries
 

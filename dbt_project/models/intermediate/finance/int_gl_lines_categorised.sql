@@ -1,11 +1,17 @@
 {#- GL lines with their budget category (seed gl_account_categories: the range holding the account; any
     other account, or one that is not a number, is `unallocated`) and the fiscal quarter of the posting date.
-    Every GL line of the extract is AI adoption spend: none is dropped here. -#}
+    Every GL line of the extract is AI adoption spend: none is dropped here.
+    Incremental (macros/readiness_incremental.sql): a night categorises the lines its new loads delivered.
+    A change of the account ranges seed needs `--full-refresh`. -#}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key=['journal_id', 'line_number']
+) }}
 with
 
 gl_lines as (
 
-    select * from {{ ref('stg_finance__gl_lines') }}
+    select * from {{ ref('stg_finance__gl_lines') }} as lines
+    {{- readiness_changed_in(ref('stg_finance__gl_lines'), 'lines', ['journal_id', 'line_number']) }}
 
 ),
 
@@ -52,7 +58,9 @@ categorised as (
         gl_lines.is_credit,
         gl_lines.posting_date,
         {{ finance_fiscal_year('gl_lines.posting_date') }} as fiscal_year,
-        {{ finance_fiscal_quarter('gl_lines.posting_date') }} as fiscal_quarter
+        {{ finance_fiscal_quarter('gl_lines.posting_date') }} as fiscal_quarter,
+        gl_lines.load_id,
+        gl_lines.loaded_at
 
     from gl_lines
     left join account_matches

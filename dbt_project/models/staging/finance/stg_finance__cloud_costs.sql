@@ -3,12 +3,18 @@
 -- cost centre is read from the tags (see macros/finance_cloud_tags.sql) and the tags are kept whole for the
 -- cost rules.
 -- FOCUS columns keep their PascalCase names in raw: quoted, so that adapters that fold case find them.
+-- Incremental (macros/readiness_incremental.sql): a night replaces the partitions its new loads delivered.
 -- noqa: disable=RF06
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['billing_account_id', 'billing_period_start_at'],
+) }}
 with
 
 source as (
 
-    {{ deliveries_in_force('finance', 'finance__cloud_costs') }}
+    {{ deliveries_in_force('finance', 'finance__cloud_costs', incremental=true) }}
 
 ),
 

@@ -1,9 +1,13 @@
--- GL deliveries upsert: the latest load of a (journal_id, line_number) wins.
+-- GL deliveries upsert: the latest load of a (journal_id, line_number) wins. Incremental
+-- (macros/readiness_incremental.sql): a night ranks only the lines its new loads delivered.
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key=['journal_id', 'line_number']
+) }}
 with
 
 source as (
 
-    {{ deliveries_in_force('finance', 'finance__gl_actuals') }}
+    {{ deliveries_in_force('finance', 'finance__gl_actuals', incremental=true) }}
 
 ),
 

@@ -1,12 +1,14 @@
 {#- One row per xAPI statement id (events: statements accumulate across deliveries and the same id
     delivered again counts once, its first load). Voiding is applied downstream, where statements are
     resolved to workers. The actor's e-mail is personal data: it goes no further than the
-    intermediate model that resolves actors to workers. -#}
+    intermediate model that resolves actors to workers.
+    Incremental (macros/readiness_incremental.sql): a night ranks only the ids its new loads delivered. -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='statement_id') }}
 with
 
 source as (
 
-    {{ deliveries_in_force('lms', 'lms__statements') }}
+    {{ deliveries_in_force('lms', 'lms__statements', incremental=true) }}
 
 ),
 
