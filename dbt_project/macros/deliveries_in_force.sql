@@ -95,8 +95,8 @@
             select 1
             from (
                 select
-                    {%- for column in (key or partition) %}
-                    {{ normalise.get(delivery['columns'][readiness_column_index(delivery['columns'], column)], column) }} as {{ column }},
+                    {%- for column in (delivery['key'] or delivery['partition']) %}
+                    {{ normalise.get(column, readiness_quote_column(column)) }} as {{ readiness_quote_column(column) }},
                     {%- endfor %}
                     _load_id,
                     _loaded_at
@@ -123,12 +123,4 @@
 {#- A raw column name quoted as delivered: FOCUS and Viva Learning names are mixed case. -#}
 {% macro readiness_quote_column(name) -%}
     {{ adapter.quote(name) }}
-{%- endmacro %}
-
-{#- The position of a quoted column among the extract's columns (to find its `normalise` expression). -#}
-{% macro readiness_column_index(columns, quoted) -%}
-    {%- for column in columns -%}
-        {%- if readiness_quote_column(column) == quoted -%}{{ return(loop.index0) }}{%- endif -%}
-    {%- endfor -%}
-    {{ exceptions.raise_compiler_error("no column " ~ quoted ~ " among " ~ columns) }}
 {%- endmacro %}
