@@ -16,7 +16,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from readiness import ops, runs, tasks
 from readiness.config import Settings
-from readiness.unchanged import STATUS_UNCHANGED, record_published_build
+from readiness.unchanged import STATUS_UNCHANGED, forget_published_build, record_published_build
 
 PUBLISHED_AT = datetime(2026, 11, 28, 2, 30)
 
@@ -76,7 +76,7 @@ def test_a_night_with_nothing_new_keeps_the_published_version(settings: Settings
     assert not settings.versions_dir.exists() or not any(settings.versions_dir.iterdir())
 
 
-@pytest.mark.parametrize("change", ["a new delivery", "no build state", "other settings", "a rollback"])
+@pytest.mark.parametrize("change", ["a new delivery", "no build state", "other settings", "a rollback", "an erasure"])
 def test_a_night_builds_when_something_changed(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -87,8 +87,10 @@ def test_a_night_builds_when_something_changed(
         settings.state_db.unlink()
     elif change == "other settings":  # a setting dbt gets as a var changes the marts
         monkeypatch.setenv("READINESS_SMALL_CELL_THRESHOLD", "10")
-    else:  # another version was put back: the record no longer describes what is published
+    elif change == "a rollback":  # another version was put back: the record no longer describes what is published
         record_published_build(settings, "night-0")
+    else:  # what `readiness erase` does besides deleting the build state and the person's rows
+        forget_published_build(settings)
 
     status, _ = _run(settings, "night-2")
 

@@ -41,6 +41,7 @@ from readiness.config import Settings
 from readiness.contracts import get_extract
 from readiness.dbt_plugin import worker_key
 from readiness.ingest import sha256_of
+from readiness.unchanged import forget_published_build
 
 #: The extracts whose rows are about one worker (by id, e-mail or LMS account).
 PERSON_EXTRACTS: tuple[str, ...] = ("hr/workers", "hr/worker_skills", "lms/statements", "lms/course_activity")
@@ -129,6 +130,9 @@ def erase_worker(settings: Settings, worker_id: str) -> Erasure:
         leftover.unlink(missing_ok=True)
     for leftover in (settings.state_db, Path(f"{settings.state_db}.wal")):
         leftover.unlink(missing_ok=True)
+    # The aggregates of the published version still count the person: the next night must build, even
+    # with no new delivery.
+    forget_published_build(settings)
     if not erasure.changes:
         raise UnknownWorker(
             f"worker {worker_id!r} is in no delivery, raw table or kept version under {settings.data_dir}: "

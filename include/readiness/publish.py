@@ -53,6 +53,11 @@ def prepare_candidate(settings: Settings) -> Path:
         leftover.unlink(missing_ok=True)
     # Created here, owner-only, so dbt builds into it (names and e-mails in staging) with that mode.
     duckdb.connect(str(settings.candidate_db)).close()
+    # The build state (dbt's staging and intermediate models, kept between nights for the incremental ones:
+    # names and e-mails) is kept, not emptied; created owner-only the first time, as the candidate.
+    if not settings.state_db.exists():
+        duckdb.connect(str(settings.state_db)).close()
+    make_private(settings.state_db)
     return make_private(settings.candidate_db)
 
 

@@ -63,6 +63,11 @@ def record_published_build(settings: Settings, run_id: str) -> None:
     staged.replace(path)
 
 
+def forget_published_build(settings: Settings) -> None:
+    """The next night builds whatever arrived (an erasure: the published aggregates still count the person)."""
+    _record_path(settings).unlink(missing_ok=True)
+
+
 def nothing_new(settings: Settings) -> str | None:
     """Why tonight can keep the published version, or None when it must build."""
     record_path = _record_path(settings)
