@@ -7,6 +7,7 @@ ingest database is the real one with its load manifest; no dbt runs (a night tha
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import date, datetime, timedelta
 
@@ -47,10 +48,8 @@ def _loaded(settings: Settings, load_id: str, received_at: datetime, status: str
 
 def _run(settings: Settings, run_id: str) -> tuple[str, str | None]:
     runs.start_run(settings, run_id, date(2026, 11, 29))
-    try:
+    with contextlib.suppress(AirflowSkipException):
         tasks.prepare_candidate(run_id)
-    except AirflowSkipException:
-        pass
     with ops.connect(settings.ingest_db, read_only=True) as con:
         return con.execute("select status, reason from ops.pipeline_runs where run_id = ?", [run_id]).fetchone()  # type: ignore[return-value]
 
