@@ -46,8 +46,11 @@ def _as_of(path: Path) -> date:
     return date.fromisoformat(match.group(1))
 
 
-def _corrections_on_the_last_night(out: Path) -> None:
-    """Append to the last night's files: November restated, a GL line corrected, a statement id re-sent."""
+def _corrections_on_the_last_night(out: Path) -> dict[str, object]:
+    """Append to the last night's files: November restated, a GL line corrected, a statement id re-sent.
+
+    Returns what the corrected GL line and the re-sent statement must be in force as (read from the files).
+    """
     last, first = AS_OF + timedelta(days=NIGHTS), AS_OF + timedelta(days=1)
     costs = out / "finance" / "cloud_costs"
     november = pq.read_table(costs / f"cloud_costs_{first}.parquet")  # November to date, as of the first night
@@ -76,18 +79,22 @@ def _corrections_on_the_last_night(out: Path) -> None:
     statements = out / "lms" / "statements"
     with (statements / f"statements_{AS_OF}.jsonl").open(encoding="utf-8") as handle:
         again = json.loads(next(handle))
-    again["verb"] = {"id": "http://adlnet.gov/expapi/verbs/completed"}  # the first load's version counts
+    first_verb = again["verb"]["id"]
+    again["verb"] = {"id": "http://adlnet.gov/expapi/verbs/voided" if "completed" in first_verb else "completed"}
     with (statements / f"statements_{last}.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(again) + "\n")
+    return {
+        "gl_line": (corrected["journal_id"], int(corrected["line_number"]), float(corrected["amount"])),
+        "statement": (again["id"], first_verb),  # the first load's version counts
+    }
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     out = tmp_path_factory.mktemp("deliveries")
     generate_organisation(out, employees=EMPLOYEES, seed=11, as_of=AS_OF)
     generate_nights(out, nights=NIGHTS, seed=11, as_of=AS_OF)
-    _corrections_on_the_last_night(out)
-    return out
+    return out, _corrections_on_the_last_night(out)
 
 
 def _root(base: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -135,8 +142,9 @@ def _differences(incremental: Path, full: Path) -> dict[str, tuple[int, int, int
 
 
 def test_nights_built_incrementally_equal_a_full_build(
-    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    generated: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    deliveries, expected = generated
     monkeypatch.setenv("READINESS_PSEUDONYM_KEY", "incremental-test-key")
     last = AS_OF + timedelta(days=NIGHTS)
 
@@ -144,14 +152,14 @@ def test_nights_built_incrementally_equal_a_full_build(
     # The first build (no state yet) takes the base and the first night; the next ones start from its state.
     for k in range(1, NIGHTS + 1):
         night = AS_OF + timedelta(days=k)
-        _deliver_up_to(generated, nightly, night)
+        _deliver_up_to(deliveries, nightly, night)
         _load_and_build(nightly, night, tmp_path / "target")
         assert nightly.state_db.exists()
     # The last night again, nothing new: a re-run changes nothing.
     _load_and_build(nightly, last, tmp_path / "target")
 
     full = _root(tmp_path / "full", monkeypatch)
-    _deliver_up_to(generated, full, last)
+    _deliver_up_to(deliveries, full, last)
     _load_and_build(full, last, tmp_path / "target")
 
     differences = _differences(nightly.candidate_db, full.candidate_db)
@@ -170,12 +178,13 @@ def test_nights_built_incrementally_equal_a_full_build(
             "select distinct source_file from staging.stg_finance__cloud_costs "
             "where billing_period_start_at = timestamp '2026-11-01'"
         ).fetchall() == [(f"cloud_costs_{last}.parquet",)]
+        statement_id, first_verb = expected["statement"]  # type: ignore[misc]
         assert con.execute(
-            "select count(*) from staging.stg_lms__statements group by statement_id order by 1 desc limit 1"
-        ).fetchone() == (1,)
-        assert (
-            con.execute("select count(*) from staging.stg_finance__gl_lines where posting_date = ?", [last]).fetchone()[
-                0
-            ]
-            >= 1
-        )  # type: ignore[index]
+            "select verb_id, source_file from staging.stg_lms__statements where statement_id = ?", [statement_id]
+        ).fetchall() == [(first_verb, f"statements_{AS_OF}.jsonl")]
+        journal_id, line_number, amount = expected["gl_line"]  # type: ignore[misc]
+        assert con.execute(
+            "select amount::double, source_file from staging.stg_finance__gl_lines "
+            "where journal_id = ? and line_number = ?",
+            [journal_id, line_number],
+        ).fetchall() == [(amount, f"gl_actuals_{last}.csv")]

@@ -65,9 +65,12 @@ def summary(
 ) -> None:
     """Print what the last run did: status, rows per mart, validation and freshness per extract."""
     from readiness.runs import summarise
+    from readiness.unchanged import STATUS_UNCHANGED
 
     result = summarise(Settings.from_env(), run_id)
-    colour = "green" if result.status == "published" else "red"
+    # An unchanged night (nothing new delivered) kept the published version: not a failure.
+    succeeded = result.status in ("published", STATUS_UNCHANGED)
+    colour = "green" if succeeded else "red"
     console.print(
         f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
     )
@@ -86,7 +89,7 @@ def summary(
             "" if item.age_days is None else str(item.age_days),
         )
     console.print(extracts)
-    if result.status != "published":
+    if not succeeded:
         raise typer.Exit(code=1)
 
 
