@@ -24,17 +24,19 @@
     )
 {%- endmacro %}
 
-{#- Rows of `relation` (aliased `alias`) whose `columns` (a key or partition) a new load delivered: the rows
-    an incremental model built from `relation` recomputes. Empty in a full build (then every row counts). -#}
-{% macro readiness_changed_in(relation, alias, columns) -%}
-    {%- if is_incremental() %}
+{#- `relation` in a from clause, in an incremental run only its rows whose `columns` (a key or partition) a
+    new load delivered: the rows an incremental model built from `relation` recomputes. In a full build (or
+    when the model does not exist yet) every row. -#}
+{% macro readiness_changed_rows(relation, columns) -%}
+    {{ relation }}
+    {%- if is_incremental() %} as changed_rows
     where exists (
         select 1
         from {{ relation }} as arrived
         where
             {{ readiness_new_loads('arrived.load_id', 'arrived.loaded_at') }}
             {%- for column in columns %}
-            and arrived.{{ column }} = {{ alias }}.{{ column }}
+            and arrived.{{ column }} = changed_rows.{{ column }}
             {%- endfor %}
     )
     {%- endif %}

@@ -6,14 +6,18 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ readiness_delete_changed(ref('stg_finance__cloud_costs'), ['billing_account_id', 'billing_period_start_at']) }}",
+    pre_hook="{{ readiness_delete_changed(
+        ref('stg_finance__cloud_costs'), ['billing_account_id', 'billing_period_start_at']
+    ) }}",
 ) }}
 with
 
 cloud_costs as (
 
-    select * from {{ ref('stg_finance__cloud_costs') }} as lines
-    {{- readiness_changed_in(ref('stg_finance__cloud_costs'), 'lines', ['billing_account_id', 'billing_period_start_at']) }}
+    select *
+    from {{ readiness_changed_rows(
+        ref('stg_finance__cloud_costs'), ['billing_account_id', 'billing_period_start_at']
+    ) }}
 
 ),
 

@@ -10,8 +10,7 @@ with
 
 gl_lines as (
 
-    select * from {{ ref('stg_finance__gl_lines') }} as lines
-    {{- readiness_changed_in(ref('stg_finance__gl_lines'), 'lines', ['journal_id', 'line_number']) }}
+    select * from {{ readiness_changed_rows(ref('stg_finance__gl_lines'), ['journal_id', 'line_number']) }}
 
 ),
 
