@@ -86,6 +86,9 @@ def summary(
             "" if item.age_days is None else str(item.age_days),
         )
     console.print(extracts)
+    for late in result.late:
+        age = f"latest as-of {late.latest_as_of}, {late.age_days} days old" if late.latest_as_of else "never delivered"
+        console.print(f"[yellow]Late source: {late.source} ({age}; deadline {late.deadline_days} days)[/]")
     if result.status != "published":
         raise typer.Exit(code=1)
 
