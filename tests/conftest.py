@@ -16,8 +16,6 @@ from readiness.config import Settings, disable_telemetry  # noqa: E402
 
 disable_telemetry()
 
-REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "real"
-
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
