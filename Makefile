@@ -95,8 +95,11 @@ lint: install
 
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
+# Two workers (one per core; a module's tests stay on one worker, its fixtures built once), and the
+# slowest tests listed at the end so a test that grows is seen.
+PYTEST_WORKERS ?= 2
 test: lint dbt-parse
-	@pytest --ignore=tests/superset -m "not scenario"
+	@pytest --ignore=tests/superset -m "not scenario" -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # The long scenarios (the Celery deployment with a killed worker, the simulated week): 10-30 min each on
 # 2 cores, so a target of their own rather than part of every `make test`.
