@@ -251,3 +251,26 @@ def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path
     text = "".join(parsed.text)
     assert text.count("has never been delivered") == len(expected) and "could not be loaded" in text
     keep(message, "failed-run-airflow")
+
+
+def test_the_summary_says_what_the_alert_says_about_freshness(settings: Settings) -> None:
+    """One definition of late: the summary names the sources the digest names, with the data's as-of dates."""
+    from typer.testing import CliRunner
+
+    from readiness.cli import app
+    from readiness.runs import finish_run, start_run
+
+    _manifest(settings, LATE_AND_FRESH)
+    build_candidate(settings.candidate_db)
+    start_run(settings, "run-1", AS_OF)
+    publish(settings, "run-1", str(AS_OF), LOOSE)
+    finish_run(settings, "run-1", published=True)
+    result = CliRunner().invoke(app, ["summary"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # Newest as-of per source in LATE_AND_FRESH: HR the 26th, LMS never, finance the 1st (budget is older).
+    assert "Data as of (newest delivery per source): hr 2026-11-26, lms never, finance 2026-11-01" in lines
+    assert "Late source: hr (latest as-of 2026-11-26, 2 days old; deadline 1 days)" in lines
+    assert "Late source: lms (never delivered; deadline 1 days)" in lines
+    assert not any(line.startswith("Late source: finance") for line in lines), "27 days old, deadline 31"
+    assert "unchanged: the same bytes as a delivery already loaded" in " ".join(result.output.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,8 @@ from rich.table import Table
 from readiness.config import Settings, disable_telemetry
 
 app = typer.Typer(help="Generative-AI readiness warehouse: tools around the nightly pipeline.", no_args_is_help=True)
-console = Console()
+# In a log (not a terminal) Rich would wrap at 80 columns, splitting paths and run ids: wide, unwrapped.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 @app.command()
@@ -72,11 +74,21 @@ def summary(
         f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
     )
     console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id})")
+    newest = ", ".join(f"{source} {day or 'never'}" for source, day in result.data_as_of.items())
+    console.print(f"Data as of (newest delivery per source): {newest}")
     marts = Table("mart", "rows", title="Published marts")
     for mart, rows in result.mart_rows.items():
         marts.add_row(f"marts.{mart}", f"{rows:,}")
     console.print(marts)
-    extracts = Table("extract", "this run", "latest as-of", "age (days)", title="Validation and freshness")
+    extracts = Table(
+        "extract",
+        "this run",
+        "latest as-of",
+        "age (days)",
+        title="Validation and freshness",
+        caption="loaded: new rows in force; unchanged: the same bytes as a delivery already loaded (skipped, "
+        "still counts for freshness); rejected: nothing of the file loaded (see quarantine/)",
+    )
     for item in result.extracts:
         outcome = ", ".join(f"{n} {s}" for s, n in sorted(item.statuses.items())) or "nothing new"
         extracts.add_row(
@@ -151,7 +163,9 @@ def dbt_parse() -> None:
 
 @app.command()
 def rollback() -> None:
-    """Put the previous published version back as warehouse/readiness.duckdb (atomically)."""
+    """Put the previous published version back as warehouse/readiness.duckdb (atomically), then write the
+    exports and the report again from it."""
+    from readiness.export import refresh_served_copies
     from readiness.publish import rollback as roll_back
 
     settings = Settings.from_env()
@@ -164,6 +178,42 @@ def rollback() -> None:
         f"{publication.path} is now run [bold]{publication.run_id}[/] (published {publication.published_at}): "
         + ", ".join(f"{m} {n:,}" for m, n in publication.row_counts.items())
     )
+    exported, report = refresh_served_copies(settings)
+    console.print(f"exports ({len(exported)} marts) and {report} rewritten from run {publication.run_id}")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help='SQL to run, e.g. "select * from marts.skills_coverage limit 5"')],
+    database: Annotated[
+        Path | None, typer.Option("--db", help="A DuckDB file; the published warehouse by default")
+    ] = None,
+    max_rows: Annotated[int, typer.Option(min=1, help="Rows to print at most")] = 50,
+) -> None:
+    """Query the published warehouse as a BI tool does: read-only, no file access, configuration locked."""
+    from readiness.serve import open_reader
+
+    path = database or Settings.from_env().published_db
+    try:
+        con = open_reader(path)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    try:
+        result = con.execute(query)
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchmany(max_rows + 1)
+    except Exception as exc:  # a query error is the user's to fix: say it, without a traceback
+        console.print(f"[red]{type(exc).__name__}: {exc}[/]")
+        raise typer.Exit(code=1) from exc
+    finally:
+        con.close()
+    table = Table(*columns, title=str(path))
+    for row in rows[:max_rows]:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+    if len(rows) > max_rows:
+        console.print(f"[dim]first {max_rows} rows shown (--max-rows)[/]")
 
 
 @app.command()

@@ -139,6 +139,17 @@ class RunSummary:
     extracts: list[Freshness] = field(default_factory=list)
     late: list[LateSource] = field(default_factory=list)
 
+    @property
+    def data_as_of(self) -> dict[str, date | None]:
+        """Per source, the as-of date of its newest delivery: what the data describes, which is not the run's
+        logical date (HR's snapshot of the 27th may arrive and be published on the 30th)."""
+        newest: dict[str, date | None] = {}
+        for item in self.extracts:
+            source = item.extract.split("/")[0]
+            known = [d for d in (newest.get(source), item.latest_as_of) if d]
+            newest[source] = max(known, default=None)
+        return newest
+
 
 def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -> list[Freshness]:
     """How old each extract's latest loaded delivery is, and what this run received of it."""
