@@ -63,8 +63,7 @@ $(AIRFLOW_HOME)/.initialised: $(VENV)/.installed
 run: install $(AIRFLOW_HOME)/.initialised
 	@readiness generate-if-empty --employees $(EMPLOYEES)
 	@readiness dbt-parse
-	@echo "Running readiness_nightly for $(AS_OF) (log: $(AIRFLOW_HOME)/dags-test.log)"
-	@airflow dags test readiness_nightly $(AS_OF) > $(AIRFLOW_HOME)/dags-test.log 2>&1 \
+	@readiness night --as-of $(AS_OF) --log $(AIRFLOW_HOME)/dags-test.log \
 		|| (grep -E "ERROR|Error|Failed|failed" $(AIRFLOW_HOME)/dags-test.log | tail -40; \
 		    readiness summary || true; exit 1)
 	@readiness summary

@@ -229,16 +229,25 @@ def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path
     for args in (["airflow", "db", "migrate"], ["airflow", "pools", "set", "readiness_duckdb", "1", "writer"]):
         done = subprocess.run([str(BIN / args[0]), *args[1:]], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-3000:]
+    # As `make run` runs it: `readiness night` shows each task as Airflow records it finished.
+    dag_log = tmp_path / "dags-test.log"
     run = subprocess.run(
-        [str(BIN / "airflow"), "dags", "test", "readiness_nightly", str(AS_OF)],
+        [str(BIN / "readiness"), "night", "--as-of", str(AS_OF), "--log", str(dag_log)],
         env=env,
         capture_output=True,
         text=True,
         timeout=540,
         cwd=REPO_ROOT,
     )
-    log = run.stdout + run.stderr
-    assert len(inbox.messages) == 1, log[-4000:]
+    log = dag_log.read_text() if dag_log.exists() else ""
+    assert len(inbox.messages) == 1, (run.stdout + log)[-4000:]
+    task_line = re.compile(r"^ +(?:[\d.]+ s)? +(done|failed|skipped|not run) +(\S+)$")
+    shown = {m[2]: m[1] for m in map(task_line.match, run.stdout.splitlines()) if m}
+    assert {task for task, state in shown.items() if state == "failed"} == {
+        f"{e.source}.load_{e.name}" for e in EXTRACTS
+    }, run.stdout
+    assert shown["start_run"] == "done" and shown["publish"] == "not run", run.stdout
+    assert run.returncode != 0
     message = inbox.messages[0]
     # Every load failed (nothing was delivered): one message names them all, the subject the first.
     expected = {f"{e.source}.load_{e.name}" for e in EXTRACTS}

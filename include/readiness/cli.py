@@ -62,6 +62,31 @@ def generate_if_empty(
 
 
 @app.command()
+def night(
+    as_of: Annotated[str, typer.Option(help="The night's logical date (YYYY-MM-DD): the as-of date of the marts")],
+    log: Annotated[Path, typer.Option(help="Where `airflow dags test` writes its output")],
+    dag_id: Annotated[str, typer.Option(help="The DAG to run")] = "readiness_nightly",
+) -> None:
+    """Run the nightly DAG once through `airflow dags test`, showing each task as it finishes."""
+    from readiness.progress import TaskDone, run_night
+
+    marks = {"success": "[green]done[/]", "skipped": "[dim]skipped[/]", "upstream_failed": "[yellow]not run[/]"}
+    counts: dict[str, int] = {}
+
+    def show(done: TaskDone) -> None:
+        counts[done.state] = counts.get(done.state, 0) + 1
+        took = f"{done.seconds:6.1f} s" if done.seconds is not None else "       "
+        console.print(f"  {took}  {marks.get(done.state, f'[red]{done.state}[/]')}  {done.task_id}")
+
+    console.print(f"Running {dag_id} for {as_of} (log: {log})")
+    code = run_night(dag_id, as_of, log, show)
+    console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no task finished")
+    if code != 0:
+        console.print(f"[red]airflow dags test exited with {code}: see {log}[/]")
+        raise typer.Exit(code=code)
+
+
+@app.command()
 def summary(
     run_id: Annotated[str | None, typer.Option(help="A run id; the latest run by default")] = None,
 ) -> None:
