@@ -63,8 +63,7 @@ $(AIRFLOW_HOME)/.initialised: $(VENV)/.installed
 run: install $(AIRFLOW_HOME)/.initialised
 	@readiness generate-if-empty --employees $(EMPLOYEES)
 	@readiness dbt-parse
-	@echo "Running readiness_nightly for $(AS_OF) (log: $(AIRFLOW_HOME)/dags-test.log)"
-	@airflow dags test readiness_nightly $(AS_OF) > $(AIRFLOW_HOME)/dags-test.log 2>&1 \
+	@readiness night --as-of $(AS_OF) --log $(AIRFLOW_HOME)/dags-test.log \
 		|| (grep -E "ERROR|Error|Failed|failed" $(AIRFLOW_HOME)/dags-test.log | tail -40; \
 		    readiness summary || true; exit 1)
 	@readiness summary
@@ -95,8 +94,11 @@ lint: install
 
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
+# Two workers (one per core; a module's tests stay on one worker, its fixtures built once), and the
+# slowest tests listed at the end so a test that grows is seen.
+PYTEST_WORKERS ?= 2
 test: lint dbt-parse
-	@pytest --ignore=tests/superset -m "not scenario"
+	@pytest --ignore=tests/superset -m "not scenario" -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # The long scenarios (the Celery deployment with a killed worker, the simulated week): 10-30 min each on
 # 2 cores, so a target of their own rather than part of every `make test`.

@@ -16,8 +16,6 @@ from readiness.config import Settings, disable_telemetry  # noqa: E402
 
 disable_telemetry()
 
-REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "real"
-
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -39,3 +37,24 @@ def deliver(settings: Settings, source: str, extract: str, file_name: str, conte
     else:
         path.write_bytes(content)
     return path
+
+
+#: The longest modules (minutes each, from `make test`'s --durations), started first: with two workers the
+#: suite ends when its longest module does, so a long one left for last would run alone at the end.
+LONGEST_FIRST = (
+    "tests/test_week.py",
+    "tests/e2e/test_pipeline.py",
+    "tests/deploy/test_service.py",
+    "tests/test_erase.py",
+    "tests/test_marts_privacy.py",
+    "tests/test_marts_small_org.py",
+    "tests/test_alerts.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module and among the rest is pytest's

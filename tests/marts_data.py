@@ -255,6 +255,23 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        # The org tree: U0 the root, the other units directly below it, per snapshot.
+        for snapshot in snapshots:
+            for unit, name, _ in UNITS:
+                root = unit == "U0"
+                con.execute(
+                    "insert into marts.org_units (snapshot_date, org_unit_id, parent_org_unit_id, org_unit_name, "
+                    "org_unit_path, org_unit_level, is_root) values (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        snapshot,
+                        unit,
+                        None if root else "U0",
+                        name,
+                        name if root else f"Contoso / {name}",
+                        0 if root else 1,
+                        root,
+                    ],
+                )
         # The run history of the pipeline: the run being built, one extract it loaded and one mart it built.
         con.execute(
             "insert into marts.pipeline_run_history (run_id, as_of_date, started_at, status, is_published, "
@@ -284,6 +301,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "training_progress": 6 * 2 * len(AUDIENCES),
         "budget_vs_spend": 4 * len(CATEGORIES),
         "readiness_scorecard": snapshots * len(UNITS),
+        "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,
     }

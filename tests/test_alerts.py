@@ -7,6 +7,7 @@ One failed night goes through the real DAG (`airflow dags test`) to prove the no
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -21,6 +22,8 @@ from readiness.audit import Bounds
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS
 from readiness.publish import publish
+from tests.chat_webhook import Webhook
+from tests.chat_webhook import webhook as webhook  # the fixture
 from tests.marts_data import build_candidate
 from tests.smtp_inbox import Inbox, body, keep
 from tests.smtp_inbox import inbox as inbox  # the fixture
@@ -129,6 +132,68 @@ def test_a_failed_run_sends_one_message_with_the_task_the_reason_and_what_to_do(
     assert [row[0] for row in parsed.tables[1][1:]] == ["hr", "lms"]
 
 
+def test_every_failed_task_of_a_run_is_in_its_one_message(settings: Settings, inbox: Inbox) -> None:
+    """Two loads fail on one night (the task callbacks record both); the one message names both, each with
+    its own reason and advice, and the run's row keeps the first as its cause."""
+    from types import SimpleNamespace
+
+    from readiness.runs import start_run
+    from readiness.tasks import record_failure
+
+    _manifest(settings, LATE_AND_FRESH)
+    start_run(settings, "run-2", AS_OF)
+    for task_id, reason in (
+        ("hr.load_workers", "workers_2026-11-28.csv: the header is one column"),
+        ("finance.validate_gl_actuals", "finance/gl_actuals: expect_column_values_to_not_be_null on amount"),
+    ):
+        record_failure({"run_id": "run-2", "ti": SimpleNamespace(task_id=task_id, try_number=3), "exception": reason})
+    notify_failed_run({"run_id": "run-2", "logical_date": datetime(2026, 11, 28, 2)})
+
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["Subject"] == "[readiness] FAILED 2026-11-28: hr.load_workers failed (and 1 more)"
+    parsed = body(message)
+    assert parsed.tables[0][1] == ["run-2", "2026-11-28", "failed", "hr.load_workers, finance.validate_gl_actuals"]
+    text = "".join(parsed.text)
+    assert "the header is one column" in text and "expect_column_values_to_not_be_null on amount" in text
+    assert "could not be loaded" in text and "failed its Great Expectations suite" in text
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        assert con.execute("select status, failed_task from ops.pipeline_runs where run_id = 'run-2'").fetchone() == (
+            "failed",
+            "hr.load_workers",
+        )
+
+
+def test_alerts_also_reach_a_chat_webhook_once_with_what_the_email_says(
+    settings: Settings, inbox: Inbox, webhook: Webhook
+) -> None:
+    _manifest(settings, LATE_AND_FRESH)
+    reason = "hr/workers: expect_column_values_to_be_unique on worker_id failed for 2 rows"
+    with ops.connect(settings.ingest_db) as con:
+        con.execute(
+            "insert into ops.pipeline_runs values ('run-9', ?, ?, ?, 'failed', false, 'hr.validate_workers', ?, null)",
+            [AS_OF, datetime(2026, 11, 28, 2), datetime(2026, 11, 28, 2, 5), reason],
+        )
+    context = {"run_id": "run-9", "logical_date": datetime(2026, 11, 28, 2)}
+    notify_failed_run(context)
+    notify_failed_run(context)
+
+    assert len(inbox.messages) == 1 and len(webhook.posts) == 1
+    assert webhook.paths == ["/services/T000/B000/secret"]
+    lines = webhook.posts[0]["text"].splitlines()
+    assert lines[0] == "*[readiness] FAILED 2026-11-28: hr.validate_workers failed*"
+    assert "run-9 | 2026-11-28 | failed | hr.validate_workers" in lines
+    assert f"```{reason}```" in lines
+    assert any("failed its Great Expectations suite" in line for line in lines)
+    # The late sources of LATE_AND_FRESH, as table lines: HR 2 days old (deadline 1), LMS never delivered.
+    assert "hr | 2026-11-26 | 2 | 1" in lines and "lms | never |  | 1" in lines
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        assert con.execute("select channel, recipients from ops.alerts_sent order by channel").fetchall() == [
+            ("email", "oncall@example.org, finance@example.org"),
+            ("webhook", "readiness_webhook"),
+        ]
+
+
 @pytest.mark.parametrize(
     ("task", "words"),
     [
@@ -164,19 +229,57 @@ def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path
     for args in (["airflow", "db", "migrate"], ["airflow", "pools", "set", "readiness_duckdb", "1", "writer"]):
         done = subprocess.run([str(BIN / args[0]), *args[1:]], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-3000:]
+    # As `make run` runs it: `readiness night` shows each task as Airflow records it finished.
+    dag_log = tmp_path / "dags-test.log"
     run = subprocess.run(
-        [str(BIN / "airflow"), "dags", "test", "readiness_nightly", str(AS_OF)],
+        [str(BIN / "readiness"), "night", "--as-of", str(AS_OF), "--log", str(dag_log)],
         env=env,
         capture_output=True,
         text=True,
         timeout=540,
         cwd=REPO_ROOT,
     )
-    log = run.stdout + run.stderr
-    assert len(inbox.messages) == 1, log[-4000:]
+    log = dag_log.read_text() if dag_log.exists() else ""
+    assert len(inbox.messages) == 1, (run.stdout + log)[-4000:]
+    task_line = re.compile(r"^ +(?:[\d.]+ s)? +(done|failed|skipped|not run) +(\S+)$")
+    shown = {m[2]: m[1] for m in map(task_line.match, run.stdout.splitlines()) if m}
+    assert {task for task, state in shown.items() if state == "failed"} == {
+        f"{e.source}.load_{e.name}" for e in EXTRACTS
+    }, run.stdout
+    assert shown["start_run"] == "done" and shown["publish"] == "not run", run.stdout
+    assert run.returncode != 0
     message = inbox.messages[0]
-    assert message["Subject"].startswith("[readiness] FAILED 2026-11-28: ")
-    assert message["Subject"].endswith(" failed") and ".load_" in message["Subject"]
-    text = "".join(body(message).text)
-    assert "has never been delivered" in text and "could not be loaded" in text
+    # Every load failed (nothing was delivered): one message names them all, the subject the first.
+    expected = {f"{e.source}.load_{e.name}" for e in EXTRACTS}
+    assert re.fullmatch(
+        rf"\[readiness\] FAILED 2026-11-28: \w+\.load_\w+ failed \(and {len(expected) - 1} more\)",
+        message["Subject"],
+    ), message["Subject"]
+    parsed = body(message)
+    assert set(parsed.tables[0][1][3].split(", ")) == expected
+    text = "".join(parsed.text)
+    assert text.count("has never been delivered") == len(expected) and "could not be loaded" in text
     keep(message, "failed-run-airflow")
+
+
+def test_the_summary_says_what_the_alert_says_about_freshness(settings: Settings) -> None:
+    """One definition of late: the summary names the sources the digest names, with the data's as-of dates."""
+    from typer.testing import CliRunner
+
+    from readiness.cli import app
+    from readiness.runs import finish_run, start_run
+
+    _manifest(settings, LATE_AND_FRESH)
+    build_candidate(settings.candidate_db)
+    start_run(settings, "run-1", AS_OF)
+    publish(settings, "run-1", str(AS_OF), LOOSE)
+    finish_run(settings, "run-1", published=True)
+    result = CliRunner().invoke(app, ["summary"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # Newest as-of per source in LATE_AND_FRESH: HR the 26th, LMS never, finance the 1st (budget is older).
+    assert "Data as of (newest delivery per source): hr 2026-11-26, lms never, finance 2026-11-01" in lines
+    assert "Late source: hr (latest as-of 2026-11-26, 2 days old; deadline 1 days)" in lines
+    assert "Late source: lms (never delivered; deadline 1 days)" in lines
+    assert not any(line.startswith("Late source: finance") for line in lines), "27 days old, deadline 31"
+    assert "unchanged: the same bytes as a delivery already loaded" in " ".join(result.output.split())

@@ -1,4 +1,4 @@
-"""Every row of the five marts for a small organisation whose figures were worked out by hand.
+"""Every row of the marts for a small organisation whose figures were worked out by hand.
 
 Raw files in the contract formats go through the real loader and validation, then `dbt build` builds
 the candidate warehouse; every mart row is compared with the rows written below. The expected rows
@@ -554,6 +554,28 @@ def test_readiness_scorecard_every_row(warehouse: duckdb.DuckDBPyConnection) -> 
     assert mart_rows(warehouse, "readiness_scorecard", columns.split()) == expected(with_is_root(rows))
 
 
+def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
+    # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
+    tree = [
+        (ROOT, None, "CC-100", "Northwind", "Northwind", 0, False, True),
+        (DEPT, ROOT, "CC-200", "Sales", "Northwind / Sales", 1, False, False),
+        (TEAM, DEPT, "CC-200", "Sales North", "Northwind / Sales / Sales North", 2, False, False),
+    ]
+    columns = [
+        "snapshot_date",
+        "org_unit_id",
+        "parent_org_unit_id",
+        "cost_center_id",
+        "org_unit_name",
+        "org_unit_path",
+        "org_unit_level",
+        "is_ai_ccoe",
+        "is_root",
+    ]
+    assert mart_rows(warehouse, "org_units", columns) == expected([(s, *u) for s in (S1, S2) for u in tree])
+
+
 def test_every_published_mart_is_compared_here() -> None:
     assert set(MARTS) == {
         "skills_coverage",
@@ -561,6 +583,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "training_progress",
         "budget_vs_spend",
         "readiness_scorecard",
+        "org_units",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from typer.testing import CliRunner
@@ -159,10 +160,21 @@ def test_rollback_command(settings: Settings) -> None:
     for run, scale in (("run-1", 1), ("run-2", 2)):
         build_candidate(settings.candidate_db, scale=scale)
         publish(settings, run, "2026-11-28", LOOSE)
+    # What the served folder showed of run-2: its exports and report.
+    assert CliRunner().invoke(app, ["export"]).exit_code == 0
+    assert CliRunner().invoke(app, ["report"]).exit_code == 0
     result = CliRunner().invoke(app, ["rollback"])
     assert result.exit_code == 0, result.output
     assert "run-1" in result.output
     assert _publication(settings.published_db)[0] == "run-1"
+    # The copies follow the restored version: a BI tool on the exports and the report agree with the file.
+    exported = pq.read_table(settings.exports_dir / "publication.parquet").to_pylist()
+    assert [row["run_id"] for row in exported] == ["run-1"]
+    with duckdb.connect() as con:
+        csv_rows = con.execute(f"select count(*) from '{settings.exports_dir / 'skills_coverage.csv'}'").fetchone()[0]
+    assert csv_rows == expected_rows(scale=1)["skills_coverage"]
+    page = (settings.reports_dir / "latest.html").read_text(encoding="utf-8")
+    assert "run-1" in page and "run-2" not in page
     again = CliRunner().invoke(app, ["rollback"])
     assert again.exit_code == 1
     assert "nothing to roll back to" in again.output
@@ -184,3 +196,21 @@ def test_publishing_is_idempotent_on_retry(settings: Settings) -> None:
     before = _fingerprint(settings.published_db)
     assert publish(settings, "run-1", "2026-11-28").row_counts == expected_rows()
     assert _fingerprint(settings.published_db) == before
+
+
+def test_the_sql_command_reads_the_marts_and_nothing_else(settings: Settings, tmp_path: Path) -> None:
+    build_candidate(settings.candidate_db)
+    publish(settings, "run-1", "2026-11-28", LOOSE)
+    counted = CliRunner().invoke(app, ["sql", "select count(*) as n from marts.skills_coverage"])
+    assert counted.exit_code == 0, counted.output
+    assert str(expected_rows()["skills_coverage"]) in counted.output.split()
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    for query in (
+        f"select * from read_csv('{secret}')",
+        f"attach '{settings.ingest_db}' as work",
+        "set enable_external_access = true",
+    ):
+        refused = CliRunner().invoke(app, ["sql", query])
+        assert refused.exit_code == 1, (query, refused.output)
+        assert "Error" in refused.output and "Traceback" not in refused.output

@@ -182,7 +182,6 @@ def _night(settings: Settings, night: Night, run_id: str) -> NightOutcome:
     return outcome
 
 
-@pytest.mark.scenario
 @pytest.mark.timeout(1800)
 def test_a_week_of_nights(generated: Path, week_settings: Settings, inbox: Inbox, tmp_path: Path) -> None:
     settings = week_settings

@@ -1,4 +1,4 @@
-"""Alerts of the unattended nightly, sent through Airflow's SMTP notifier: at most one message per kind a night.
+"""Alerts of the unattended nightly, sent through Airflow's notifiers: at most one message per kind a night.
 
 Two kinds of message, each listing everything of its kind at once (never one message per row):
 
@@ -7,8 +7,9 @@ Two kinds of message, each listing everything of its kind at once (never one mes
 - **night digest** (task after publish): the sources past their freshness deadline and the budget
   thresholds (50/80/100 %, the mart's ``threshold_reached``) newly crossed since the last publication.
 
-``ops.alerts_sent`` records what was sent per run, so a retried task or callback never sends twice. No
-message carries personal data: sources, extracts, cost centres, amounts, task ids and reasons.
+Both go by e-mail, and to a Slack-compatible incoming webhook when its Airflow connection exists.
+``ops.alerts_sent`` records what was sent per run and channel, so a retried task or callback never sends
+twice. No message carries personal data: sources, extracts, cost centres, amounts, task ids and reasons.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ import duckdb
 
 from readiness import ops
 from readiness.config import Settings
-from readiness.contracts import SOURCES
+from readiness.runs import LateSource
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +37,35 @@ ALERTS_DDL = """
 create table if not exists ops.alerts_sent (
     run_id varchar not null,
     kind varchar not null,             -- failed_run, night_digest
+    channel varchar not null,          -- email, webhook
     subject varchar not null,
-    recipients varchar not null,
+    recipients varchar not null,       -- the addresses, or the webhook's connection id
     sent_at timestamp not null,
-    primary key (run_id, kind)
+    primary key (run_id, kind, channel)
 )
 """
+CHANNEL_EMAIL = "email"
+CHANNEL_WEBHOOK = "webhook"
 
 
-@dataclass(frozen=True)
-class LateSource:
-    """A source whose latest delivery (of any of its extracts) is older than its deadline, or never came."""
-
-    source: str
-    deadline_days: int
-    latest_as_of: date | None
-    age_days: int | None
+def _alerts_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ops.alerts_sent; a table of before the webhook channel (keyed by run and kind) is rebuilt."""
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'ops' and table_name = 'alerts_sent'"
+        ).fetchall()
+    }
+    if columns and "channel" not in columns:
+        con.execute("alter table ops.alerts_sent rename to alerts_sent_before_channels")
+        con.execute(ALERTS_DDL)
+        con.execute(
+            "insert into ops.alerts_sent select run_id, kind, 'email', subject, recipients, sent_at "
+            "from ops.alerts_sent_before_channels"
+        )
+        con.execute("drop table ops.alerts_sent_before_channels")
+    con.execute(ALERTS_DDL)
 
 
 @dataclass(frozen=True)
@@ -77,21 +92,12 @@ class Message:
 
 
 def late_sources(settings: Settings, as_of: date, run_id: str | None) -> list[LateSource]:
-    """Sources past their deadline. A source is judged by its newest delivery of any extract: finance sends
-    GL and cloud costs monthly but a budget once or twice a year, HR and LMS everything every night."""
+    """Sources past their freshness deadline tonight (the same verdict as `readiness summary`)."""
     from readiness.runs import freshness
+    from readiness.runs import late_sources as judged
 
     with ops.connect(settings.ingest_db, read_only=True) as con:
-        items = freshness(con, as_of, run_id)
-    late = []
-    for source in SOURCES:
-        delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
-        latest = max(delivered, default=None)
-        age = (as_of - latest).days if latest else None
-        deadline = settings.freshness_deadline(source)
-        if age is None or age > deadline:
-            late.append(LateSource(source, deadline, latest, age))
-    return late
+        return judged(settings, as_of, freshness(con, as_of, run_id))
 
 
 def previous_publication(settings: Settings) -> Path | None:
@@ -202,24 +208,36 @@ def _crossings_section(crossings: list[Crossing]) -> str:
 
 
 def failure_message(settings: Settings, run_id: str, as_of: date) -> Message:
+    """Every task that failed in the run (two loads can fail on one night), each with its reason and what
+    to do; the subject names the first, which the others did not wait on."""
+    from readiness.runs import failed_tasks
+
     with ops.connect(settings.ingest_db, read_only=True) as con:
         row = con.execute(
             "select failed_task, reason, status, as_of_date from ops.pipeline_runs where run_id = ?", [run_id]
         ).fetchone()
     failed_task, reason, status, recorded_as_of = row if row else (None, None, "failed", None)
+    failures = failed_tasks(settings, run_id) or [(failed_task, reason)]
     as_of = recorded_as_of or as_of
     late = late_sources(settings, as_of, run_id)
+    sections = "".join(
+        f"<h3>{html.escape(task or 'A task')}</h3>"
+        f"<h4>Reason</h4><pre>{html.escape(why or 'see the task log')}</pre>"
+        f"<h4>What to do</h4><p>{html.escape(advice(task))}</p>"
+        for task, why in failures
+    )
     body = (
         f"<h2>The readiness nightly of {as_of} failed</h2>"
         + _table(
-            ("run", "as-of date", "status", "failing task"),
-            [(run_id, as_of, status, failed_task or "unknown")],
+            ("run", "as-of date", "status", "failed tasks"),
+            [(run_id, as_of, status, ", ".join(task or "unknown" for task, _ in failures))],
         )
-        + f"<h3>Reason</h3><pre>{html.escape(reason or 'see the task log')}</pre>"
-        + f"<h3>What to do</h3><p>{html.escape(advice(failed_task))}</p>"
+        + sections
         + _late_section(late)
     )
-    subject = f"[readiness] FAILED {as_of}: {failed_task or 'a task'} failed"
+    first = failures[0][0] or "a task"
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    subject = f"[readiness] FAILED {as_of}: {first} failed{more}"
     return Message(KIND_FAILED, subject, body)
 
 
@@ -242,45 +260,105 @@ def night_message(settings: Settings, run_id: str, as_of: date) -> Message | Non
     return Message(KIND_NIGHT, f"[readiness] {as_of}: {'; '.join(parts)}", body)
 
 
-def send(settings: Settings, run_id: str, message: Message) -> bool:
-    """Send ``message`` once per run and kind through Airflow's SmtpNotifier.
-
-    False when it was already sent for this run, or nobody is configured to receive it.
-    """
-    if not settings.alert_to:
-        log.warning("READINESS_ALERT_TO is empty: alert %r not sent", message.subject)
-        return False
+def _already_sent(settings: Settings, run_id: str, kind: str, channel: str) -> bool:
     with ops.connect(settings.ingest_db) as con:
-        con.execute(ALERTS_DDL)
-        if con.execute(
-            "select 1 from ops.alerts_sent where run_id = ? and kind = ?", [run_id, message.kind]
-        ).fetchone():
-            log.info("alert %s of run %s already sent", message.kind, run_id)
-            return False
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+        _alerts_table(con)
+        return bool(
+            con.execute(
+                "select 1 from ops.alerts_sent where run_id = ? and kind = ? and channel = ?", [run_id, kind, channel]
+            ).fetchone()
+        )
 
-    notifier = SmtpNotifier(
-        to=list(settings.alert_to),
-        from_email=settings.alert_from,
-        subject=message.subject,
-        html_content=message.html,
-        smtp_conn_id=settings.alert_smtp_conn_id,
-    )
-    # notify(), not __call__: the text is final, and Jinja must not interpret braces in a reason.
-    notifier.notify({})
+
+def _record(settings: Settings, run_id: str, message: Message, channel: str, recipients: str) -> None:
     with ops.connect(settings.ingest_db) as con:
         con.execute(
-            "insert into ops.alerts_sent values (?, ?, ?, ?, ?)",
-            [
-                run_id,
-                message.kind,
-                message.subject,
-                ", ".join(settings.alert_to),
-                datetime.now(UTC).replace(tzinfo=None),
-            ],
+            "insert into ops.alerts_sent values (?, ?, ?, ?, ?, ?)",
+            [run_id, message.kind, channel, message.subject, recipients, datetime.now(UTC).replace(tzinfo=None)],
         )
-    log.info("sent alert %r to %s", message.subject, ", ".join(settings.alert_to))
+    log.info("sent alert %r by %s to %s", message.subject, channel, recipients)
+
+
+def webhook_configured(settings: Settings) -> bool:
+    """True when the Airflow connection of the chat webhook exists (it is optional)."""
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.sdk import BaseHook
+
+    try:
+        BaseHook.get_connection(settings.alert_webhook_conn_id)
+    except AirflowNotFoundException:
+        return False
     return True
+
+
+def send(settings: Settings, run_id: str, message: Message) -> bool:
+    """Send ``message`` once per run, kind and channel through Airflow's notifiers: e-mail (SmtpNotifier) to
+    READINESS_ALERT_TO, and a Slack-compatible incoming webhook (SlackWebhookNotifier) when its connection
+    exists. True when it went out on at least one channel now; False when it had been sent already or no
+    channel is configured."""
+    sent = False
+    if not settings.alert_to:
+        log.warning("READINESS_ALERT_TO is empty: alert %r not e-mailed", message.subject)
+    elif not _already_sent(settings, run_id, message.kind, CHANNEL_EMAIL):
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        # notify(), not __call__: the text is final, and Jinja must not interpret braces in a reason.
+        SmtpNotifier(
+            to=list(settings.alert_to),
+            from_email=settings.alert_from,
+            subject=message.subject,
+            html_content=message.html,
+            smtp_conn_id=settings.alert_smtp_conn_id,
+        ).notify({})
+        _record(settings, run_id, message, CHANNEL_EMAIL, ", ".join(settings.alert_to))
+        sent = True
+    if webhook_configured(settings) and not _already_sent(settings, run_id, message.kind, CHANNEL_WEBHOOK):
+        from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+        SlackWebhookNotifier(slack_webhook_conn_id=settings.alert_webhook_conn_id, text=chat_text(message)).notify({})
+        _record(settings, run_id, message, CHANNEL_WEBHOOK, settings.alert_webhook_conn_id)
+        sent = True
+    return sent
+
+
+class _ChatText(HTMLParser):
+    """The e-mail's HTML as Slack mrkdwn: headings bold, table rows one line each, reasons as code blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self._cells: list[str] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self._cells = []
+        self._text = []
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        text = "".join(self._text).strip()
+        self._text = []
+        if tag in ("td", "th") and self._cells is not None:
+            self._cells.append(text)
+        elif tag == "tr" and self._cells is not None:
+            self.lines.append(" | ".join(self._cells))
+            self._cells = None
+        elif tag in ("h2", "h3", "h4") and text:
+            self.lines.append(f"*{text}*")
+        elif tag == "pre" and text:
+            self.lines.append(f"```{text}```")
+        elif tag == "p" and text:
+            self.lines.append(text)
+
+
+def chat_text(message: Message) -> str:
+    """The message for a chat webhook, derived from the e-mail so the two never say different things."""
+    parser = _ChatText()
+    parser.feed(message.html)
+    return "\n".join([f"*{message.subject}*", *parser.lines])
 
 
 def alert_night(run_id: str, as_of: date) -> str | None:

@@ -38,6 +38,8 @@ TOTALS: dict[str, dict[str, str]] = {
     "training_progress": {"completions": "sum(completed_count)"},
     "budget_vs_spend": {"budget": "sum(budget_amount)", "actual spend": "sum(actual_amount)"},
     "readiness_scorecard": {},
+    # The org tree: a unit can disappear in a reorganisation; its row count is bound like every mart's.
+    "org_units": {},
     # The run history only grows; its row count is bound like every mart's.
     "pipeline_run_history": {},
     "pipeline_run_volumes": {},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,8 @@ from rich.table import Table
 from readiness.config import Settings, disable_telemetry
 
 app = typer.Typer(help="Generative-AI readiness warehouse: tools around the nightly pipeline.", no_args_is_help=True)
-console = Console()
+# In a log (not a terminal) Rich would wrap at 80 columns, splitting paths and run ids: wide, unwrapped.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 @app.command()
@@ -60,6 +62,31 @@ def generate_if_empty(
 
 
 @app.command()
+def night(
+    as_of: Annotated[str, typer.Option(help="The night's logical date (YYYY-MM-DD): the as-of date of the marts")],
+    log: Annotated[Path, typer.Option(help="Where `airflow dags test` writes its output")],
+    dag_id: Annotated[str, typer.Option(help="The DAG to run")] = "readiness_nightly",
+) -> None:
+    """Run the nightly DAG once through `airflow dags test`, showing each task as it finishes."""
+    from readiness.progress import TaskDone, run_night
+
+    marks = {"success": "[green]done[/]", "skipped": "[dim]skipped[/]", "upstream_failed": "[yellow]not run[/]"}
+    counts: dict[str, int] = {}
+
+    def show(done: TaskDone) -> None:
+        counts[done.state] = counts.get(done.state, 0) + 1
+        took = f"{done.seconds:6.1f} s" if done.seconds is not None else "       "
+        console.print(f"  {took}  {marks.get(done.state, f'[red]{done.state}[/]')}  {done.task_id}")
+
+    console.print(f"Running {dag_id} for {as_of} (log: {log})")
+    code = run_night(dag_id, as_of, log, show)
+    console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no task finished")
+    if code != 0:
+        console.print(f"[red]airflow dags test exited with {code}: see {log}[/]")
+        raise typer.Exit(code=code)
+
+
+@app.command()
 def summary(
     run_id: Annotated[str | None, typer.Option(help="A run id; the latest run by default")] = None,
 ) -> None:
@@ -75,11 +102,21 @@ def summary(
         f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
     )
     console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id})")
+    newest = ", ".join(f"{source} {day or 'never'}" for source, day in result.data_as_of.items())
+    console.print(f"Data as of (newest delivery per source): {newest}")
     marts = Table("mart", "rows", title="Published marts")
     for mart, rows in result.mart_rows.items():
         marts.add_row(f"marts.{mart}", f"{rows:,}")
     console.print(marts)
-    extracts = Table("extract", "this run", "latest as-of", "age (days)", title="Validation and freshness")
+    extracts = Table(
+        "extract",
+        "this run",
+        "latest as-of",
+        "age (days)",
+        title="Validation and freshness",
+        caption="loaded: new rows in force; unchanged: the same bytes as a delivery already loaded (skipped, "
+        "still counts for freshness); rejected: nothing of the file loaded (see quarantine/)",
+    )
     for item in result.extracts:
         outcome = ", ".join(f"{n} {s}" for s, n in sorted(item.statuses.items())) or "nothing new"
         extracts.add_row(
@@ -89,6 +126,9 @@ def summary(
             "" if item.age_days is None else str(item.age_days),
         )
     console.print(extracts)
+    for late in result.late:
+        age = f"latest as-of {late.latest_as_of}, {late.age_days} days old" if late.latest_as_of else "never delivered"
+        console.print(f"[yellow]Late source: {late.source} ({age}; deadline {late.deadline_days} days)[/]")
     if not succeeded:
         raise typer.Exit(code=1)
 
@@ -151,7 +191,9 @@ def dbt_parse() -> None:
 
 @app.command()
 def rollback() -> None:
-    """Put the previous published version back as warehouse/readiness.duckdb (atomically)."""
+    """Put the previous published version back as warehouse/readiness.duckdb (atomically), then write the
+    exports and the report again from it."""
+    from readiness.export import refresh_served_copies
     from readiness.publish import rollback as roll_back
 
     settings = Settings.from_env()
@@ -164,6 +206,42 @@ def rollback() -> None:
         f"{publication.path} is now run [bold]{publication.run_id}[/] (published {publication.published_at}): "
         + ", ".join(f"{m} {n:,}" for m, n in publication.row_counts.items())
     )
+    exported, report = refresh_served_copies(settings)
+    console.print(f"exports ({len(exported)} marts) and {report} rewritten from run {publication.run_id}")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help='SQL to run, e.g. "select * from marts.skills_coverage limit 5"')],
+    database: Annotated[
+        Path | None, typer.Option("--db", help="A DuckDB file; the published warehouse by default")
+    ] = None,
+    max_rows: Annotated[int, typer.Option(min=1, help="Rows to print at most")] = 50,
+) -> None:
+    """Query the published warehouse as a BI tool does: read-only, no file access, configuration locked."""
+    from readiness.serve import open_reader
+
+    path = database or Settings.from_env().published_db
+    try:
+        con = open_reader(path)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    try:
+        result = con.execute(query)
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchmany(max_rows + 1)
+    except Exception as exc:  # a query error is the user's to fix: say it, without a traceback
+        console.print(f"[red]{type(exc).__name__}: {exc}[/]")
+        raise typer.Exit(code=1) from exc
+    finally:
+        con.close()
+    table = Table(*columns, title=str(path))
+    for row in rows[:max_rows]:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+    if len(rows) > max_rows:
+        console.print(f"[dim]first {max_rows} rows shown (--max-rows)[/]")
 
 
 @app.command()

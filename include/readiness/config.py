@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from readiness.contracts import FRESHNESS_DEADLINE_DAYS, freshness_deadline_days
+
 #: Environment variables that switch off the telemetry of every component. The pipeline carries
 #: HR data: nothing is ever sent anywhere.
 TELEMETRY_OFF: dict[str, str] = {
@@ -24,8 +26,6 @@ TELEMETRY_OFF: dict[str, str] = {
 }
 
 DEFAULT_COST_CENTER_TAG_KEYS = ("cost_center", "CostCenter", "x_CostCenter")
-#: Alerts (readiness.alerts): the largest age, in days, of a source's latest delivery before it is late.
-DEFAULT_FRESHNESS_DAYS: dict[str, int] = {"hr": 1, "lms": 1, "finance": 31}
 
 #: File modes. Working files hold personal data (HR extracts, raw tables, quarantine, the key): owner
 #: only. Served files hold none and are group-readable, so a BI service in the owner's group reads them.
@@ -56,10 +56,12 @@ class Settings:
     #: Published versions kept beside the current one, for `readiness rollback`.
     keep_versions: int = 5
     # Alerts (readiness.alerts): per-source freshness deadlines, the Airflow SMTP connection and recipients.
-    freshness_days: tuple[tuple[str, int], ...] = tuple(DEFAULT_FRESHNESS_DAYS.items())
+    freshness_days: tuple[tuple[str, int], ...] = tuple(FRESHNESS_DEADLINE_DAYS.items())
     alert_smtp_conn_id: str = "readiness_smtp"
     alert_to: tuple[str, ...] = ()
     alert_from: str = "readiness@localhost"
+    #: An Airflow connection to a Slack-compatible incoming webhook; alerts go there too when it exists.
+    alert_webhook_conn_id: str = "readiness_webhook"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,10 +83,11 @@ class Settings:
             alert_smtp_conn_id=env.get("READINESS_ALERT_SMTP_CONN_ID", "readiness_smtp"),
             alert_to=tuple(a.strip() for a in env.get("READINESS_ALERT_TO", "").split(",") if a.strip()),
             alert_from=env.get("READINESS_ALERT_FROM", "readiness@localhost"),
+            alert_webhook_conn_id=env.get("READINESS_ALERT_WEBHOOK_CONN_ID", "readiness_webhook"),
         )
 
     def freshness_deadline(self, source: str) -> int:
-        return dict(self.freshness_days)[source]
+        return dict(self.freshness_days).get(source) or freshness_deadline_days(source)
 
     # Two trees under the one data root. `served/` holds only what readers may see (no personal data)
     # and is the only folder a BI tool ever mounts or opens; `work/` holds everything else, owner-only.
@@ -262,7 +265,7 @@ def postgres_session_options(key: str) -> dict[str, str]:
 
 def _freshness_days(text: str) -> tuple[tuple[str, int], ...]:
     """``hr=1,finance=31``: the defaults, with the sources named overridden."""
-    days = dict(DEFAULT_FRESHNESS_DAYS)
+    days = dict(FRESHNESS_DEADLINE_DAYS)
     for item in filter(None, (part.strip() for part in text.split(","))):
         source, _, value = item.partition("=")
         if source.strip() not in days or not value.strip().isdigit():

@@ -107,8 +107,6 @@ class Extract:
     checks: tuple[str, ...] = field(default=())
     #: Problems worth saying that are not the rows' fault, by name (``validate.WARNINGS``): rows are kept.
     warnings: tuple[str, ...] = field(default=())
-    #: Days since the latest delivery after which dbt's source freshness warns, and errors.
-    freshness_days: tuple[int, int] = (2, 7)
 
     @property
     def qualified_name(self) -> str:
@@ -145,9 +143,6 @@ class Extract:
 def _c(name: str, type_: ColumnType, description: str, **rules: object) -> Column:
     return Column(name=name, type=type_, description=description, **rules)  # type: ignore[arg-type]
 
-
-#: Finance delivers on working days: weekends and holidays are not late.
-FINANCE_FRESHNESS_DAYS = (5, 14)
 
 BUDGET_CATEGORIES = ("training", "tools_and_licenses", "cloud_ai_services", "hiring", "operations")
 
@@ -363,7 +358,6 @@ STATEMENTS = Extract(
 
 BUDGET = Extract(
     source="finance",
-    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="budget",
     format="csv",
     extensions=("csv",),
@@ -384,7 +378,6 @@ BUDGET = Extract(
 
 GL_ACTUALS = Extract(
     source="finance",
-    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="gl_actuals",
     format="csv",
     extensions=("csv",),
@@ -407,7 +400,6 @@ GL_ACTUALS = Extract(
 
 CLOUD_COSTS = Extract(
     source="finance",
-    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="cloud_costs",
     format="focus",
     extensions=("parquet", "csv"),
@@ -448,7 +440,6 @@ CLOUD_COSTS = Extract(
 
 FX_RATES = Extract(
     source="finance",
-    freshness_days=FINANCE_FRESHNESS_DAYS,
     name="fx_rates",
     format="csv",
     extensions=("csv",),
@@ -515,6 +506,19 @@ EXTRACTS: tuple[Extract, ...] = (
 )
 
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in EXTRACTS))
+
+#: The one definition of freshness: the largest age, in days, of a source's newest delivery (of any of its
+#: extracts, by as-of date) before the source is late. HR and the LMS deliver every night; finance closes
+#: monthly (GL, cloud costs) and budgets once or twice a year, so it is judged by its newest extract.
+#: Operators override it with READINESS_FRESHNESS_DAYS (readiness.config); the alerts, the summary and
+#: dbt's source freshness are derived from it.
+FRESHNESS_DEADLINE_DAYS: dict[str, int] = {"hr": 1, "lms": 1, "finance": 31}
+#: A source not listed above (a new one) is expected every night, like most extracts.
+DEFAULT_FRESHNESS_DEADLINE_DAYS = 1
+
+
+def freshness_deadline_days(source: str) -> int:
+    return FRESHNESS_DEADLINE_DAYS.get(source, DEFAULT_FRESHNESS_DEADLINE_DAYS)
 
 
 def extracts_of(source: str) -> tuple[Extract, ...]:

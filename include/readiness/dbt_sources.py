@@ -14,7 +14,14 @@ from typing import Any
 
 import yaml
 
-from readiness.contracts import EXTRACTS, LOAD_METADATA_COLUMNS, SOURCES, Extract, extracts_of
+from readiness.contracts import (
+    EXTRACTS,
+    LOAD_METADATA_COLUMNS,
+    SOURCES,
+    Extract,
+    extracts_of,
+    freshness_deadline_days,
+)
 
 HEADER = "# Generated from include/readiness/contracts.py by `readiness dbt-sources`: do not edit by hand.\n"
 
@@ -56,8 +63,10 @@ def _table(extract: Extract) -> dict[str, Any]:
 
 
 def source_document(source: str) -> dict[str, Any]:
-    # Freshness is declared per extract (Extract.freshness_days); a source is as lenient as its most lenient one.
-    warn, error = max(e.freshness_days for e in extracts_of(source))
+    # Derived from the source's deadline (contracts.freshness_deadline_days, by as-of date): dbt measures
+    # from the load time, up to a day after the as-of date, so it warns a day later and errors at twice that.
+    warn = freshness_deadline_days(source) + 1
+    error = 2 * warn
     return {
         "version": 2,
         "sources": [

@@ -385,9 +385,9 @@ def _erase_published(settings: Settings, pseudonym: str) -> list[Change]:
         return []
     _compact(staged)
     staged.replace(published)  # atomic, like a publication; never written in place
-    from readiness.export import export_marts
+    from readiness.export import refresh_served_copies
 
-    export_marts(settings)  # the exports are copies of the published marts
+    refresh_served_copies(settings)  # the exports and the report are copies of the published marts
     return [Change("published", str(published.relative_to(settings.data_dir)), removed)]
 
 

@@ -80,3 +80,14 @@ def _write_csv(con: duckdb.DuckDBPyConnection, mart: str, path: Path) -> int:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def refresh_served_copies(settings: Settings) -> tuple[list[ExportedMart], Path]:
+    """Write the exports and the report again from the published warehouse.
+
+    Both are copies of what is published: when the published file changes outside a nightly run (a
+    rollback, an erasure), they must follow it, or a BI tool and the report would show two versions.
+    """
+    from readiness.report import write_report
+
+    return export_marts(settings), write_report(settings).path

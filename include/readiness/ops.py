@@ -63,6 +63,14 @@ create table if not exists ops.pipeline_runs (
     reason varchar,                    -- why it failed, in the words the failing step used
     row_counts json
 );
+-- Every task that failed in a run (pipeline_runs keeps the first): two loads can fail in one night.
+create table if not exists ops.task_failures (
+    run_id varchar not null,
+    task_id varchar not null,
+    try_number integer,
+    failed_at timestamp not null,
+    reason varchar not null
+);
 create table if not exists ops.quarantine (
     load_id varchar not null,
     source varchar not null,

@@ -10,7 +10,7 @@ import duckdb
 
 from readiness import ops
 from readiness.config import Settings, make_private
-from readiness.contracts import EXTRACTS
+from readiness.contracts import EXTRACTS, SOURCES
 
 
 def _now() -> datetime:
@@ -52,6 +52,36 @@ def finish_run(
         )
 
 
+def record_task_failure(settings: Settings, run_id: str, *, task_id: str, try_number: int | None, reason: str) -> None:
+    """One row per failed task (and try) in ``ops.task_failures``; ``pipeline_runs`` names the first one,
+    which is the cause the others (if any) did not wait on."""
+    with ops.connect(settings.ingest_db) as con:
+        con.execute(
+            "insert into ops.task_failures values (?, ?, ?, ?, ?)", [run_id, task_id, try_number, _now(), reason]
+        )
+        first = con.execute(
+            "select task_id, reason from ops.task_failures where run_id = ? order by failed_at limit 1", [run_id]
+        ).fetchone()
+    finish_run(
+        settings,
+        run_id,
+        # A step after the swap (export, report, docs) failing does not unpublish the warehouse.
+        published=was_published(settings, run_id),
+        failed_task=first[0] if first else task_id,
+        reason=first[1] if first else reason,
+    )
+
+
+def failed_tasks(settings: Settings, run_id: str) -> list[tuple[str, str]]:
+    """(task, reason) of every task that failed in ``run_id``, in order, its last try only."""
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        return con.execute(
+            "select task_id, reason from ops.task_failures where run_id = ? "
+            "qualify row_number() over (partition by task_id order by failed_at desc) = 1 order by failed_at",
+            [run_id],
+        ).fetchall()
+
+
 def _status(published: bool, failed_task: str | None) -> str:
     if not published:
         return "failed"
@@ -74,6 +104,30 @@ class Freshness:
     statuses: dict[str, int]
 
 
+@dataclass(frozen=True)
+class LateSource:
+    """A source whose newest delivery (of any of its extracts) is older than its deadline, or never came."""
+
+    source: str
+    deadline_days: int
+    latest_as_of: date | None
+    age_days: int | None
+
+
+def late_sources(settings: Settings, as_of: date, items: list[Freshness]) -> list[LateSource]:
+    """Sources past their deadline (``Settings.freshness_deadline``). A source is judged by its newest
+    delivery of any extract: finance sends GL and cloud costs monthly but a budget once or twice a year."""
+    late = []
+    for source in SOURCES:
+        delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
+        latest = max(delivered, default=None)
+        age = (as_of - latest).days if latest else None
+        deadline = settings.freshness_deadline(source)
+        if age is None or age > deadline:
+            late.append(LateSource(source, deadline, latest, age))
+    return late
+
+
 @dataclass
 class RunSummary:
     run_id: str | None
@@ -83,6 +137,18 @@ class RunSummary:
     published_run_id: str | None
     mart_rows: dict[str, int] = field(default_factory=dict)
     extracts: list[Freshness] = field(default_factory=list)
+    late: list[LateSource] = field(default_factory=list)
+
+    @property
+    def data_as_of(self) -> dict[str, date | None]:
+        """Per source, the as-of date of its newest delivery: what the data describes, which is not the run's
+        logical date (HR's snapshot of the 27th may arrive and be published on the 30th)."""
+        newest: dict[str, date | None] = {}
+        for item in self.extracts:
+            source = item.extract.split("/")[0]
+            known = [d for d in (newest.get(source), item.latest_as_of) if d]
+            newest[source] = max(known, default=None)
+        return newest
 
 
 def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -> list[Freshness]:
@@ -127,7 +193,15 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
         )
         run_id, status, reason, as_of = row if row else (None, None, None, date.today())
         extracts = freshness(con, as_of, run_id)
-    summary = RunSummary(run_id, status, reason, str(settings.published_db), None, extracts=extracts)
+    summary = RunSummary(
+        run_id,
+        status,
+        reason,
+        str(settings.published_db),
+        None,
+        extracts=extracts,
+        late=late_sources(settings, as_of, extracts),
+    )
     if settings.published_db.exists():
         with duckdb.connect(str(settings.published_db), read_only=True) as pub:
             summary.published_run_id = pub.execute("select run_id from marts.publication").fetchone()[0]  # type: ignore[index]

@@ -148,13 +148,11 @@ def record_failure(context: dict[str, Any]) -> None:
     try:
         from readiness import runs
 
-        settings = Settings.from_env()
-        runs.finish_run(
-            settings,
+        runs.record_task_failure(
+            Settings.from_env(),
             str(run_id),
-            # A step after the swap (export, report, docs) failing does not unpublish the warehouse.
-            published=runs.was_published(settings, str(run_id)),
-            failed_task=getattr(task_instance, "task_id", None),
+            task_id=str(getattr(task_instance, "task_id", None) or "unknown"),
+            try_number=getattr(task_instance, "try_number", None),
             reason=str(context.get("exception") or "see the task log"),
         )
     except Exception:  # the callback must never hide the original failure
