@@ -240,12 +240,12 @@ def _budget_table(frame: pd.DataFrame, units_column: bool = True) -> str:
         over = status in ("over_budget", "unbudgeted")
         rows.append(
             f'<tr class="{"over" if over else ""}"><td class="text">{e(str(r.cost_center_id))}</td>'
-            + (f'<td class="text unit">{e(str(r.units or "–"))}</td>' if units_column else "")
+            + (f'<td class="text unit">{"–" if _missing(r.units) else e(str(r.units))}</td>' if units_column else "")
             + f"<td>{_money(r.budget)}</td><td>{_money(r.actual)}</td>"
             f'<td class="{"over-text" if used is not None and used > 1 else ""}">{_pct(used)}</td>'
             f"<td>{_money(r.forecast)}</td>"
             f'<td class="text"><span class="status status-{status}">{status.replace("_", " ")}</span></td>'
-            f'<td class="text">{e(str(r.quarters_over or "–"))}</td></tr>'
+            f'<td class="text">{"–" if _missing(r.quarters_over) else e(str(r.quarters_over))}</td></tr>'
         )
     currency = frame["currency"].dropna().iloc[0] if frame["currency"].notna().any() else ""
     head = (

@@ -75,8 +75,8 @@ def require(con: duckdb.DuckDBPyConnection, *names: str) -> None:
 
 
 def _small(count: str, threshold: int) -> str:
-    """``count`` where it is at least the small-cell threshold, else null."""
-    return f"case when {count} >= {int(threshold)} then {count} end"
+    """``count`` where it is 0 or at least the small-cell threshold, else null (none is no one to hide)."""
+    return f"case when {count} >= {int(threshold)} or {count} = 0 then {count} end"
 
 
 def headline(con: duckdb.DuckDBPyConnection, threshold: int) -> Headline:
