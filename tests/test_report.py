@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -106,9 +106,9 @@ def _deepen(candidate: Path) -> None:
                 [latest, f"wk_u4_p{i}", LONG_SKILL],
             )
         con.execute(
-            "insert into marts.readiness_scorecard (snapshot_date, org_unit_id, org_unit_name, headcount, coverage_pct, "
-            "leadership_coverage_pct, tech_specialist_coverage_pct, end_user_coverage_pct, training_completion_rate, "
-            "ai_spend_ytd, budget_ytd, readiness_score, is_suppressed, currency, is_root) "
+            "insert into marts.readiness_scorecard (snapshot_date, org_unit_id, org_unit_name, headcount, "
+            "coverage_pct, leadership_coverage_pct, tech_specialist_coverage_pct, end_user_coverage_pct, "
+            "training_completion_rate, ai_spend_ytd, budget_ytd, readiness_score, is_suppressed, currency, is_root) "
             "values (?, 'U4', ?, 12, 0.5, 0.5, 0.5, null, 0.25, 100, 400, 42.5, false, 'USD', false)",
             [latest, LONG_UNIT],
         )
@@ -203,7 +203,9 @@ def test_page_is_self_contained(main_page: str) -> None:
     # No reference that a browser would fetch: src/href only to the page's own elements, the report's own
     # unit pages (relative), or inline data.
     references = re.findall(r"\b(?:src|href)\s*=\s*\"([^\"]*)\"", text)
-    assert references and all(re.fullmatch(r"#.*|data:.*|units/U[0-9]\.html", ref, re.S) for ref in references), references
+    assert references and all(re.fullmatch(r"#.*|data:.*|units/U[0-9]\.html", ref, re.S) for ref in references), (
+        references
+    )
     assert not re.search(r"url\((?!#)", text) and "@import" not in text
     assert text.count("<svg") >= len(CHARTS)
 
@@ -352,7 +354,9 @@ def test_unit_pages_show_no_suppressed_count(report: Report) -> None:
     assert "has fewer than 5 people: its figures are not shown" in tiny
     assert 'class="tiles"' not in tiny and 'id="coverage"' not in tiny and 'id="gaps"' not in tiny
     # At the root the same group is 10 (i % 4 == 3) + 3 = 13: shown.
-    assert f"{LONG_SKILL} Introduction to generative AI 13" in _text(_section((report.units_dir / "U0.html").read_text(), "gaps"))
+    assert f"{LONG_SKILL} Introduction to generative AI 13" in _text(
+        _section((report.units_dir / "U0.html").read_text(), "gaps")
+    )
 
 
 def test_a_warehouse_without_the_org_units_mart_is_refused_clearly(

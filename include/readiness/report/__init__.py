@@ -9,7 +9,6 @@ page per org unit in ``reports/units/<unit>.html`` (linked from the main page an
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import time
@@ -95,8 +94,8 @@ def write_unit_pages(data: page.ReportData, reports_dir: Path) -> tuple[Path, in
     old = reports_dir / f".{page.UNITS_DIR}.old"
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
-        os.replace(final, old)
-    os.replace(building, final)
+        final.replace(old)
+    building.replace(final)
     shutil.rmtree(old, ignore_errors=True)
     return final, len(order)
 

@@ -110,7 +110,10 @@ def coverage_heatmap(frame: pd.DataFrame, threshold: int) -> Chart:
         ax.invert_yaxis()
         ax.set_xticks([i + 0.5 for i in range(len(grid.columns))], ["\n".join(_wrap(c, 18)) for c in grid.columns])
         ax.tick_params(axis="x", labelsize=8)
-        labels = ["\n".join(NBSP * INDENT * level + line for line in _wrap(name, UNIT_LABEL_WIDTH)) for _, name, level in units]
+        labels = [
+            "\n".join(NBSP * INDENT * level + line for line in _wrap(name, UNIT_LABEL_WIDTH))
+            for _, name, level in units
+        ]
         ax.set_yticks([i + 0.5 for i in range(len(grid.index))], labels)
         for tick in ax.get_yticklabels():
             tick.set_horizontalalignment("left")
@@ -156,8 +159,10 @@ def _heatmap_units(part: pd.DataFrame) -> list[tuple[str, str, int]]:
     """(id, name, level) of the largest units of one audience, in tree order (a parent before its children,
     as ``org_unit_path`` sorts), levels counted from the shallowest unit shown."""
     size = part.groupby("org_unit_id").agg(
-        headcount=("headcount", "max"), name=("org_unit_name", "first"), path=("org_unit_path", "first"),
-        level=("org_unit_level", "first")
+        headcount=("headcount", "max"),
+        name=("org_unit_name", "first"),
+        path=("org_unit_path", "first"),
+        level=("org_unit_level", "first"),
     )
     # A suppressed unit has no headcount: it sorts last, and is shown only if there is room.
     largest = size.sort_values(["headcount", "level"], ascending=[False, True], na_position="last").head(HEATMAP_UNITS)
@@ -292,7 +297,9 @@ def trend_chart(frame: pd.DataFrame, threshold: int) -> Chart:
     ax.plot(frame["snapshot_date"], frame["readiness_score"], marker="o", color="#31a354")
     for day, score in zip(frame["snapshot_date"], frame["readiness_score"], strict=True):
         if pd.notna(score):
-            ax.annotate(f"{score:.1f}", (day, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+            ax.annotate(
+                f"{score:.1f}", (day, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+            )
     ax.set_ylim(0, 100)
     ax.set_ylabel("readiness score (0-100)")
     ax.tick_params(axis="x", rotation=30)

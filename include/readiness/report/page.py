@@ -16,8 +16,8 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
 from datetime import UTC, datetime
+from functools import cache, cached_property
 from importlib import resources
 from string import Template
 from typing import Any
@@ -186,7 +186,9 @@ def tree_order(tree: pd.DataFrame) -> list[str]:
     for row in tree.itertuples(index=False):
         if not _missing(row.parent_org_unit_id):
             size = -1 if _missing(row.headcount) else int(row.headcount)
-            children.setdefault(str(row.parent_org_unit_id), []).append((-size, str(row.org_unit_name), row.org_unit_id))
+            children.setdefault(str(row.parent_org_unit_id), []).append(
+                (-size, str(row.org_unit_name), row.org_unit_id)
+            )
     order: list[str] = []
     stack = [str(u) for u in tree.loc[tree["is_root"].fillna(False).astype(bool), "org_unit_id"]][::-1]
     seen: set[str] = set()
@@ -217,15 +219,12 @@ def _unit_rows(data: ReportData, units: Iterable[str], link_prefix: str, top_lev
     for unit in units:
         u = data.units[unit]
         indent = 1.4 * (int(u["org_unit_level"]) - top_level)
-        name = (
-            f'<a href="{e(link_prefix + unit_file(unit))}">{e(str(u["org_unit_name"]))}</a>'
-            + (" <small>(AI CCoE)</small>" if _flag(u["is_ai_ccoe"]) else "")
+        name = f'<a href="{e(link_prefix + unit_file(unit))}">{e(str(u["org_unit_name"]))}</a>' + (
+            " <small>(AI CCoE)</small>" if _flag(u["is_ai_ccoe"]) else ""
         )
         cell = f'<td class="unit" style="padding-left: {indent + 0.5:.1f}em">{name}</td>'
         if bool(u["is_suppressed"]):
-            reason = (
-                f"fewer than {data.threshold} people: not shown" if bool(u["has_workforce"]) else "no workers"
-            )
+            reason = f"fewer than {data.threshold} people: not shown" if bool(u["has_workforce"]) else "no workers"
             rows.append(f'<tr>{cell}<td class="suppressed" colspan="8">{reason}</td></tr>')
             continue
         change = u["readiness_score_change"]
@@ -280,11 +279,15 @@ def _budget_table(records: list[dict[str, Any]], units_column: bool = True) -> s
 
 
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
-    return '<div class="tiles">' + "".join(
-        f'<div class="tile {cls}"><div class="label">{e(a)}</div><div class="value">{e(b)}</div>'
-        f'<div class="note">{e(c)}</div></div>'
-        for a, b, c, cls in tiles
-    ) + "</div>"
+    return (
+        '<div class="tiles">'
+        + "".join(
+            f'<div class="tile {cls}"><div class="label">{e(a)}</div><div class="value">{e(b)}</div>'
+            f'<div class="note">{e(c)}</div></div>'
+            for a, b, c, cls in tiles
+        )
+        + "</div>"
+    )
 
 
 def render(data: ReportData) -> str:
@@ -292,7 +295,12 @@ def render(data: ReportData) -> str:
     actual, budget, currency = h.spend
     used = actual / budget if actual is not None and budget else None
     tiles = [
-        ("Readiness score", "–" if h.readiness_score is None else f"{h.readiness_score:.1f}", "of 100, whole organisation", ""),
+        (
+            "Readiness score",
+            "–" if h.readiness_score is None else f"{h.readiness_score:.1f}",
+            "of 100, whole organisation",
+            "",
+        ),
         ("Skill coverage", _pct(h.coverage), "required skills met", ""),
         ("Open skill gaps", f"{h.gaps:,}", "unmet requirements of active workers", ""),
         (
@@ -312,7 +320,8 @@ def render(data: ReportData) -> str:
     total = len(data.tree)
     top = int(data.tree["org_unit_level"].min()) if total else 0
     scope = (
-        f"All {total} org units" if len(shown) == total
+        f"All {total} org units"
+        if len(shown) == total
         else f"The top levels of the org tree: {len(shown)} of {total} org units (every unit of a level, largest "
         "first, before the next level); every unit has its own page, linked from its parent's page"
     )
@@ -351,16 +360,14 @@ def render_unit(data: ReportData, unit: str, children: list[str]) -> str:
     by_id = data.units
     u = by_id[unit]
     name = str(u["org_unit_name"])
-    crumbs = [f'<a href="../latest.html">Main page</a>']
+    crumbs = ['<a href="../latest.html">Main page</a>']
     ancestors: list[str] = []
     parent = u["parent_org_unit_id"]
     while not _missing(parent) and str(parent) in by_id and str(parent) not in ancestors:
         ancestors.append(str(parent))
         parent = by_id[str(parent)]["parent_org_unit_id"]
     crumbs += [f'<a href="{e(unit_file(a))}">{e(str(by_id[a]["org_unit_name"]))}</a>' for a in reversed(ancestors)]
-    header = (
-        f"<h1>{e(name)}</h1><p>{' › '.join(crumbs)}</p>{_dates(h)}"
-    )
+    header = f"<h1>{e(name)}</h1><p>{' › '.join(crumbs)}</p>{_dates(h)}"
     sections: list[str] = []
     if bool(u["is_suppressed"]):
         reason = (
@@ -395,7 +402,8 @@ def render_unit(data: ReportData, unit: str, children: list[str]) -> str:
                     (
                         "AI budget used",
                         _pct(used),
-                        f"{_money(spend)} of {_money(budget)} {u['currency'] or ''} year to date, the unit's cost centres",
+                        f"{_money(spend)} of {_money(budget)} {u['currency'] or ''} year to date, "
+                        "the unit's cost centres",
                         "over" if used is not None and used > 1 else "",
                     ),
                 ]
@@ -405,10 +413,9 @@ def render_unit(data: ReportData, unit: str, children: list[str]) -> str:
         sections.append(_unit_gap_table(data, unit))
     if children:
         child_rows = _unit_rows(data, children, "", int(u["org_unit_level"]) + 1)
-        sections.append(
-            f'<section class="card" id="sub-units"><h2>Units below {e(name)}</h2>{child_rows}</section>'
-        )
-    cc = [data.cost_center_by_id[str(u["cost_center_id"])]] if str(u["cost_center_id"]) in data.cost_center_by_id else []
+        sections.append(f'<section class="card" id="sub-units"><h2>Units below {e(name)}</h2>{child_rows}</section>')
+    own = data.cost_center_by_id.get(str(u["cost_center_id"]))
+    cc = [own] if own else []
     sections.append(
         f'<section class="card" id="cost-centre"><h2>Cost centre {e(str(u["cost_center_id"]))}</h2>'
         f"{_budget_table(cc, units_column=False)}</section>"
