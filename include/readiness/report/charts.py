@@ -193,7 +193,9 @@ def gaps_chart(frame: pd.DataFrame, threshold: int) -> Chart:
             plt.Rectangle((0, 0), 1, 1, color=NO_TRAINING_COLOUR),
         ],
         labels=["training recommended", "no training in the catalogue grants the skill"],
-        loc="lower right",
+        loc="lower left",  # above the bars, never over them
+        bbox_to_anchor=(0, 1.0),
+        ncol=2,
         frameon=False,
         fontsize=8,
     )
