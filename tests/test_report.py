@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -195,6 +196,9 @@ def test_one_page_per_run_and_latest(built: tuple[Settings, Report]) -> None:
     assert report.charts == CHARTS
     assert not list(settings.reports_dir.glob(".*.tmp")), "no temporary file is left behind"
     assert not list(settings.reports_dir.glob(".units*")), "no half-built folder of unit pages is left behind"
+    # Served files: the folder 0750, the pages 0640 (tests/security/installation.py's rule).
+    assert stat.S_IMODE(report.units_dir.stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in report.units_dir.iterdir()} == {0o640}
 
 
 def test_page_is_self_contained(main_page: str) -> None:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from readiness.config import Settings
+from readiness.config import SERVED_DIR_MODE, Settings
 from readiness.report import charts, page, queries
 from readiness.serve import open_reader
 
@@ -80,6 +80,7 @@ def write_unit_pages(data: page.ReportData, reports_dir: Path) -> tuple[Path, in
     building = reports_dir / f".{page.UNITS_DIR}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
+    building.chmod(SERVED_DIR_MODE)  # a served folder, whatever the umask (files follow the pipeline's umask)
     children: dict[str, list[str]] = {}
     order = page.tree_order(data.tree)
     parents = dict(zip(data.tree["org_unit_id"].astype(str), data.tree["parent_org_unit_id"], strict=True))
