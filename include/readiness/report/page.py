@@ -302,7 +302,7 @@ def render(data: ReportData) -> str:
             "",
         ),
         ("Skill coverage", _pct(h.coverage), "required skills met", ""),
-        ("Open skill gaps", f"{h.gaps:,}", "unmet requirements of active workers", ""),
+        ("Open skill gaps", _count(h.gaps, data.threshold), "unmet requirements of active workers", ""),
         (
             "Gaps without training",
             _count(h.gaps_without_training, data.threshold),

@@ -54,7 +54,8 @@ class Headline:
     snapshot_date: Any
     coverage: float | None
     readiness_score: float | None
-    gaps: int
+    #: Open gaps and those without training, whole organisation; None under the small-cell threshold.
+    gaps: int | None
     gaps_without_training: int | None
     spend: tuple[float | None, float | None, str | None]
 
@@ -94,7 +95,8 @@ def headline(con: duckdb.DuckDBPyConnection, threshold: int) -> Headline:
     snapshot = con.execute(f"select {_latest('org_units')}").fetchone()
     gaps = con.execute(
         f"""
-        select count(*), {_small("count(*) filter (where not has_recommendation)", threshold)}
+        select {_small("count(*)", threshold)},
+               {_small("count(*) filter (where not has_recommendation)", threshold)}
         from marts.skill_gaps where snapshot_date = {_latest("skill_gaps")}
         """
     ).fetchone()
@@ -110,7 +112,7 @@ def headline(con: duckdb.DuckDBPyConnection, threshold: int) -> Headline:
         snapshot_date=snapshot[0] if snapshot else None,
         coverage=root[1] if root else None,
         readiness_score=root[2] if root else None,
-        gaps=gaps[0] if gaps else 0,
+        gaps=gaps[0] if gaps else None,
         gaps_without_training=gaps[1] if gaps else None,
         spend=spend or (None, None, None),  # type: ignore[arg-type]
     )
