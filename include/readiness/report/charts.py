@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,14 @@ AUDIENCE_LABELS = {"leadership": "Leadership", "tech_specialist": "Tech speciali
 #: Units per heatmap: the largest by headcount, so the chart stays readable on a laptop screen.
 HEATMAP_UNITS = 12
 TOP_GAPS = 12
+#: Characters per line of a unit's name beside the heatmap, and non-breaking spaces per level of indentation.
+UNIT_LABEL_WIDTH = 30
+INDENT = 3
+NBSP = "\u00a0"  # SVG text collapses ordinary spaces; these keep the indentation
+GAP_COLOUR = "#c0504d"
+NO_TRAINING_COLOUR = "#6a3d9a"
+OVER_COLOUR = "#c00000"
+NO_TRAINING = "no training grants this skill"
 
 
 @dataclass(frozen=True)
@@ -71,36 +80,45 @@ def coverage_heatmap(frame: pd.DataFrame, threshold: int) -> Chart:
     plt = _pyplot()
     audiences = [a for a in AUDIENCE_LABELS if a in set(frame["audience"])]
     # One row per audience: each has its own units and skills, and a row can use the page's full width.
-    heights = [min(HEATMAP_UNITS, frame[frame["audience"] == a]["org_unit_id"].nunique()) + 4 for a in audiences]
+    units_per = {a: _heatmap_units(frame[frame["audience"] == a]) for a in audiences}
+    lines = {a: sum(len(_wrap(name, UNIT_LABEL_WIDTH)) for _, name, _ in units_per[a]) for a in audiences}
+    heights = [max(lines[a], len(units_per[a])) + 4 for a in audiences]
     fig, axes = plt.subplots(
         len(audiences),
         1,
-        figsize=(10, 0.27 * sum(heights)),
+        figsize=(10, 0.27 * sum(heights) + 0.5),
         squeeze=False,
         layout="constrained",
         gridspec_kw={"height_ratios": heights},
     )
     cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
     image = None
+    # Labels are left-aligned so that the indentation of a unit under its parent shows; the pad moves
+    # them left of the cells by the width of the longest label (about 0.6 em per character).
+    pad = 0.6 * 9 * (UNIT_LABEL_WIDTH + 2 * INDENT * max((lvl for u in units_per.values() for *_, lvl in u), default=0))
     for ax, audience in zip(axes[:, 0], audiences, strict=True):
         part = frame[frame["audience"] == audience]
-        size = part.groupby("org_unit_name")["headcount"].max().sort_values(ascending=False)
-        units = list(size.index[:HEATMAP_UNITS])
-        grid = part[part["org_unit_name"].isin(units)].pivot_table(
-            index="org_unit_name", columns="skill_name", values="coverage_pct", aggfunc="max", dropna=False
+        units = units_per[audience]
+        ids = [unit for unit, _, _ in units]
+        grid = part[part["org_unit_id"].isin(ids)].pivot_table(
+            index="org_unit_id", columns="skill_name", values="coverage_pct", aggfunc="max", dropna=False
         )
-        grid = grid.reindex(index=units)
+        grid = grid.reindex(index=ids)
         values = grid.to_numpy(dtype=float)
         # Vector cells (not imshow's raster) stay sharp at any zoom.
         image = ax.pcolormesh(values, cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=0.8)
         ax.invert_yaxis()
-        ax.set_xticks([i + 0.5 for i in range(len(grid.columns))], [_short(c, 22) for c in grid.columns])
-        ax.tick_params(axis="x", rotation=20)
-        for tick in ax.get_xticklabels():
-            tick.set_horizontalalignment("right")
-            tick.set_rotation_mode("anchor")
-        ax.set_yticks([i + 0.5 for i in range(len(grid.index))], [_short(u, 26) for u in grid.index])
-        ax.tick_params(length=0)
+        ax.set_xticks([i + 0.5 for i in range(len(grid.columns))], ["\n".join(_wrap(c, 18)) for c in grid.columns])
+        ax.tick_params(axis="x", labelsize=8)
+        labels = [
+            "\n".join(NBSP * INDENT * level + line for line in _wrap(name, UNIT_LABEL_WIDTH))
+            for _, name, level in units
+        ]
+        ax.set_yticks([i + 0.5 for i in range(len(grid.index))], labels)
+        for tick in ax.get_yticklabels():
+            tick.set_horizontalalignment("left")
+        ax.tick_params(axis="y", length=0, pad=pad)
+        ax.tick_params(axis="x", length=0)
         ax.set_title(AUDIENCE_LABELS[audience], loc="left")
         for row in range(values.shape[0]):
             for col in range(values.shape[1]):
@@ -130,28 +148,64 @@ def coverage_heatmap(frame: pd.DataFrame, threshold: int) -> Chart:
     return Chart(
         "coverage",
         "Skill coverage by org unit and skill",
-        f"Share of each unit's workers meeting the required level, latest HR snapshot; the {HEATMAP_UNITS} largest "
-        "units per audience (a unit includes the units below it). Grey, –: population under the small-cell threshold.",
+        f"Share of each unit's workers meeting the required level, latest HR snapshot; per audience the "
+        f"{HEATMAP_UNITS} largest units, each indented under its parent (a unit includes the units below it). "
+        "Grey, –: population under the small-cell threshold.",
         _svg(fig),
     )
 
 
+def _heatmap_units(part: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(id, name, level) of the largest units of one audience, in tree order (a parent before its children,
+    as ``org_unit_path`` sorts), levels counted from the shallowest unit shown."""
+    size = part.groupby("org_unit_id").agg(
+        headcount=("headcount", "max"),
+        name=("org_unit_name", "first"),
+        path=("org_unit_path", "first"),
+        level=("org_unit_level", "first"),
+    )
+    # A suppressed unit has no headcount: it sorts last, and is shown only if there is room.
+    largest = size.sort_values(["headcount", "level"], ascending=[False, True], na_position="last").head(HEATMAP_UNITS)
+    largest = largest.sort_values("path")
+    top = int(largest["level"].min()) if len(largest) else 0
+    return [(str(i), str(r["name"]), int(r["level"]) - top) for i, r in largest.iterrows()]
+
+
 def gaps_chart(frame: pd.DataFrame, threshold: int) -> Chart:
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(10, 0.35 * max(len(frame), 3) + 0.8))
-    pairs = zip(frame["skill_name"], frame["training"], strict=True)
-    labels = [f"{_short(skill, 30)}  →  {_short(item, 48)}" for skill, item in pairs]
-    ax.barh(range(len(frame)), frame["gaps"], color="#c0504d")
-    ax.set_yticks(range(len(frame)), labels)
+    label_lines = [
+        _wrap(skill, 34) + _wrap(f"→ {item}" if has else f"→ {NO_TRAINING}", 44)
+        for skill, item, has in zip(frame["skill_name"], frame["training"], frame["has_recommendation"], strict=True)
+    ]
+    rows = sum(max(len(lines), 2) for lines in label_lines)
+    fig, ax = plt.subplots(figsize=(10, 0.2 * max(rows, 6) + 1.0))
+    colours = [GAP_COLOUR if has else NO_TRAINING_COLOUR for has in frame["has_recommendation"]]
+    ax.barh(range(len(frame)), frame["gaps"], color=colours)
+    ax.set_yticks(range(len(frame)), ["\n".join(lines) for lines in label_lines])
+    ax.tick_params(axis="y", labelsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("workers with the gap")
     for i, value in enumerate(frame["gaps"]):
         ax.text(value, i, f" {value:,}", va="center", fontsize=8)
+    ax.legend(
+        handles=[
+            plt.Rectangle((0, 0), 1, 1, color=GAP_COLOUR),
+            plt.Rectangle((0, 0), 1, 1, color=NO_TRAINING_COLOUR),
+        ],
+        labels=["training recommended", "no training in the catalogue grants the skill"],
+        loc="lower left",  # above the bars, never over them
+        bbox_to_anchor=(0, 1.0),
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+    )
+    without = int(frame.loc[~frame["has_recommendation"].astype(bool), "gaps"].sum())
     return Chart(
         "gaps",
         "Largest skill gaps and the training that closes them",
-        f"Unmet requirements of active workers, latest snapshot, by skill and recommended training (groups of "
-        f"fewer than {threshold} workers not shown).",
+        f"Unmet requirements of active workers, latest snapshot, by skill and recommended training; in purple the "
+        f"gaps no catalogue item closes ({without:,} in the groups shown), the ones to plan training for. Groups of "
+        f"fewer than {threshold} workers are not shown.",
         _svg(fig),
     )
 
@@ -196,7 +250,17 @@ def budget_chart(frame: pd.DataFrame, threshold: int) -> Chart:
         x = range(4)
         ax.bar([i - 0.2 for i in x], part["budget"], width=0.4, color="#c6dbef", label="budget")
         ax.bar([i + 0.2 for i in x], part["forecast"], width=0.4, color="none", edgecolor="#08519c", hatch="///")
-        ax.bar([i + 0.2 for i in x], part["actual"], width=0.4, color="#08519c", label="actual")
+        over = part["over_budget"].fillna(False).astype(bool)
+        ax.bar(
+            [i + 0.2 for i in x],
+            part["actual"],
+            width=0.4,
+            color=[OVER_COLOUR if o else "#08519c" for o in over],
+            label="actual",
+        )
+        for i, (flag, actual) in enumerate(zip(over, part["actual"], strict=True)):
+            if flag and pd.notna(actual):
+                ax.text(i + 0.2, actual, "over", ha="center", va="bottom", fontsize=7.5, color=OVER_COLOUR)
         for i, budget in zip(x, part["budget"], strict=True):
             if pd.notna(budget) and budget > 0:
                 for share, colour in ((0.5, "#fdae6b"), (0.8, "#f16913"), (1.0, "#a50f15")):
@@ -207,14 +271,15 @@ def budget_chart(frame: pd.DataFrame, threshold: int) -> Chart:
     handles = [
         plt.Rectangle((0, 0), 1, 1, color="#c6dbef"),
         plt.Rectangle((0, 0), 1, 1, color="#08519c"),
+        plt.Rectangle((0, 0), 1, 1, color=OVER_COLOUR),
         plt.Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="#08519c", hatch="///"),
         *[plt.Line2D([0], [0], color=c) for c in ("#fdae6b", "#f16913", "#a50f15")],
     ]
     fig.legend(
         handles,
-        ["budget", "actual", "forecast", "50% alert", "80% alert", "100% alert"],
+        ["budget", "actual", "actual, over budget", "forecast", "50% alert", "80% alert", "100% alert"],
         loc="outside upper center",
-        ncol=6,
+        ncol=7,
         frameon=False,
     )
     year = int(frame["fiscal_year"].iloc[0]) if len(frame) else ""
@@ -223,38 +288,30 @@ def budget_chart(frame: pd.DataFrame, threshold: int) -> Chart:
         f"AI adoption budget vs actual, FY{year}",
         f"Budget in force, actual spend (GL and attributed cloud AI services) and forecast per fiscal quarter and "
         f"category, all cost centres, in {currency}; the marks on each budget bar are the 50/80/100% "
-        "alert thresholds.",
+        "alert thresholds; an actual bar in red is a quarter over budget.",
         _svg(fig),
     )
 
 
-def trend_chart(data: tuple[str, pd.DataFrame], threshold: int) -> Chart:
-    kind, frame = data
+def trend_chart(frame: pd.DataFrame, threshold: int) -> Chart:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(11, 3.2))
-    if kind == "score":
-        ax.plot(frame["snapshot_date"], frame["readiness_score"], marker="o", color="#31a354")
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("readiness score (0-100)")
-        caption = "Readiness score of the whole organisation per HR snapshot (marts.readiness_scorecard)."
-    else:
-        for audience, label in AUDIENCE_LABELS.items():
-            part = frame[frame["audience"] == audience]
-            ax.plot(part["snapshot_date"], part["coverage"], marker="o", label=label)
-        ax.set_ylim(0, 1)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.legend(frameon=False, fontsize=8)
-        caption = (
-            "marts.readiness_scorecard is not published yet, so this shows the trend of skill coverage (met / "
-            "required, whole organisation) per HR snapshot and audience instead; the readiness score replaces it "
-            "as soon as the scorecard mart is published."
-        )
+    ax.plot(frame["snapshot_date"], frame["readiness_score"], marker="o", color="#31a354")
+    for day, score in zip(frame["snapshot_date"], frame["readiness_score"], strict=True):
+        if pd.notna(score):
+            ax.annotate(
+                f"{score:.1f}", (day, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+            )
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("readiness score (0-100)")
     ax.tick_params(axis="x", rotation=30)
+    caption = "Readiness score of the whole organisation per HR snapshot (marts.readiness_scorecard; defined above)."
     return Chart("trend", "Readiness trend", caption, _svg(fig))
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` characters, broken between words: never cut."""
+    return textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 @dataclass(frozen=True)
