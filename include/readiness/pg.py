@@ -101,6 +101,20 @@ def connect(settings: Settings, *, initialise_schema: bool = True) -> Iterator[p
         con.close()
 
 
+#: A cast to json that gives null for text that is not JSON (Postgres 15 has no safe cast); the FOCUS Tags
+#: macros of the dbt project (postgres__finance_tags_object) read Tags through it.
+TRY_JSON_DDL = """
+create or replace function public.readiness_try_json(value text) returns json
+language plpgsql immutable as $$
+begin
+    return value::json;
+exception when others then
+    return null;
+end
+$$
+"""
+
+
 def initialise(con: psycopg.Connection[Any]) -> None:
     """raw.* and ops.* from the contracts, under a lock: parallel loads must not race on `create ... if not
     exists` (Postgres reports the loser as a duplicate key)."""
@@ -109,6 +123,7 @@ def initialise(con: psycopg.Connection[Any]) -> None:
         cur.execute("set local client_min_messages = warning")
         cur.execute("create extension if not exists pgcrypto")  # hmac() of the pseudonymise macro
         cur.execute(ops.OPS_DDL)
+        cur.execute(TRY_JSON_DDL)
         for extract in EXTRACTS:
             cur.execute(raw_table_ddl(extract))
             _add_missing_columns(cur, extract)
@@ -203,6 +218,9 @@ class PostgresSink:
                     copy_batches(cur, "ops.quarantine", QUARANTINE_COLUMNS, unreadable.to_batches(BATCH_ROWS))
                 values = replace(m, rows_loaded=loaded, rows_quarantined=quarantined)
                 cur.execute(f"insert into ops.load_manifest values ({_params(14)})", values.values())
+                # Fresh statistics: without them Postgres guesses a handful of rows and plans dbt's stacked
+                # staging and intermediate views as nested loops (minutes instead of seconds).
+                cur.execute(f"analyze raw.{extract.raw_table}")
         finally:
             typing.close()
         return loaded, quarantined
@@ -237,3 +255,335 @@ def _params(n: int) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- dbt on Postgres ---------------------------------------------------------------------------------
+
+#: dbt builds tonight's warehouse into schemas with this prefix (candidate_staging, candidate_marts, ...):
+#: nothing a reader can see until publish renames candidate_marts to marts.
+CANDIDATE_PREFIX = "candidate_"
+PUBLISHED_SCHEMA = "marts"
+PREVIOUS_SCHEMA = "previous_marts"
+CANDIDATE_SCHEMA = CANDIDATE_PREFIX + PUBLISHED_SCHEMA
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """What the `postgres` output of dbt_project/profiles.yml reads, plus the key as a start-up option."""
+    parts = conninfo(settings)
+    env = {
+        "READINESS_DBT_TARGET": "postgres",
+        "READINESS_PG_HOST": parts["host"],
+        "READINESS_PG_PORT": parts["port"],
+        "READINESS_PG_USER": parts["user"],
+        "READINESS_PG_DBNAME": parts["dbname"],
+        **postgres_session_options(settings.pseudonym_key()),
+    }
+    if "password" in parts:  # libpq reads it from the environment; it never enters the profile or SQL
+        env["PGPASSWORD"] = parts["password"]
+    return env
+
+
+def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
+    """The project's vars (readiness.transform), with the raw tables in this database and the candidate prefix."""
+    from readiness import transform
+
+    return {
+        **transform.dbt_vars(settings, as_of_date),
+        "raw_database": conninfo(settings)["dbname"],
+        "schema_prefix": CANDIDATE_PREFIX,
+    }
+
+
+def run_dbt(settings: Settings, args: list[str], *, as_of_date: str, target_path: str | None = None) -> str:
+    """Run dbt against Postgres in a child process (as the DAG's tasks run it); returns its output.
+
+    The environment carries the key (PGOPTIONS) to dbt's connections only, not to this process's.
+    """
+    import json
+    import os
+    import subprocess
+
+    from readiness import transform
+
+    command = [
+        transform.dbt_executable(),
+        *args,
+        "--project-dir",
+        str(transform.project_dir()),
+        "--profiles-dir",
+        str(transform.project_dir()),
+        "--target",
+        "postgres",
+        "--vars",
+        json.dumps(dbt_vars(settings, as_of_date)),
+    ]
+    if target_path:
+        command += ["--target-path", target_path]
+    env = {**os.environ, **transform.dbt_env(settings), **dbt_environment(settings)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        # dbt prints each failing node as "Failure in <kind> <name>" followed by the reason.
+        lines = output.splitlines()
+        failed = [
+            "\n".join(lines[i : i + 4]) for i, line in enumerate(lines) if "Failure in " in line or "Error in " in line
+        ]
+        detail = "\n".join(failed[:20]) or output[-4000:]
+        raise transform.DbtFailed(f"dbt {' '.join(args)} on {where(settings)} failed:\n{detail}")
+    return output
+
+
+def prepare_candidate(settings: Settings) -> None:
+    """Start tonight's build from empty candidate schemas: a failed earlier attempt leaves nothing behind."""
+    with connect(settings) as con, con.transaction(), con.cursor() as cur:
+        for schema in _schemas(cur, CANDIDATE_PREFIX):
+            cur.execute(f'drop schema "{schema}" cascade')
+
+
+def build(settings: Settings, as_of_date: str, *, target_path: str | None = None) -> str:
+    """`dbt build` of the whole project into the candidate schemas."""
+    prepare_candidate(settings)
+    return run_dbt(settings, ["build"], as_of_date=as_of_date, target_path=target_path)
+
+
+def _schemas(cur: psycopg.Cursor[Any], prefix: str) -> list[str]:
+    cur.execute(
+        "select nspname from pg_namespace where starts_with(nspname, %s) order by nspname",
+        [prefix],
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+# --- reading back: COPY out into Arrow ----------------------------------------------------------------
+
+#: Arrow type of each Postgres type OID a raw table or a mart holds; numeric is decimal where its
+#: precision is declared (contracts, enforced mart contracts), double where it is not.
+_ARROW_TYPES: dict[int, pa.DataType] = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    25: pa.string(),
+    114: pa.string(),
+    700: pa.float32(),
+    701: pa.float64(),
+    1042: pa.string(),
+    1043: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+    1184: pa.timestamp("us", tz="UTC"),
+    3802: pa.string(),
+}
+_NUMERIC = 1700
+
+
+def _arrow_type(column: Any) -> pa.DataType:
+    if column.type_code == _NUMERIC:
+        if column.precision is not None and column.scale is not None:
+            return pa.decimal128(column.precision, column.scale)
+        return pa.float64()
+    return _ARROW_TYPES.get(column.type_code, pa.string())
+
+
+def read_arrow(con: psycopg.Connection[Any], query: str, params: list[Any] | None = None) -> pa.Table:
+    """The result of ``query`` as an Arrow table, moved with COPY (CSV) in chunks rather than row objects."""
+    with con.cursor() as cur:
+        cur.execute(f"select * from ({query}) as result limit 0", params)
+        columns = list(cur.description or [])
+        names = [c.name for c in columns]
+        buffer = io.BytesIO()
+        with cur.copy(f"copy ({query}) to stdout (format csv)", params) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    types = {c.name: _arrow_type(c) for c in columns}
+    if buffer.tell() == 0:
+        return pa.table({name: pa.array([], types[name]) for name in names})
+    buffer.seek(0)
+    return pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,  # COPY writes NULL unquoted and '' quoted
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+
+
+def mirror_schema(con: psycopg.Connection[Any], schema: str) -> duckdb.DuckDBPyConnection:
+    """The tables of ``schema`` copied into an in-memory DuckDB as ``marts.*``, for the audit's checks.
+
+    The audit (readiness.audit) is written once, against the marts as DuckDB holds them; the marts are
+    aggregates, small enough to copy, so the Postgres candidate gets exactly the same checks.
+    """
+    mirror = duckdb.connect()
+    mirror.execute("set TimeZone = 'UTC'")
+    mirror.execute("create schema marts")
+    with con.cursor() as cur:
+        cur.execute(
+            "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",
+            [schema],
+        )
+        tables = [row[0] for row in cur.fetchall()]
+    for table in tables:
+        frame = read_arrow(con, f'select * from "{schema}"."{table}"')
+        mirror.register("incoming", frame)
+        mirror.execute(f'create table marts."{table}" as select * from incoming')
+        mirror.unregister("incoming")
+    return mirror
+
+
+# --- write, audit, publish ---------------------------------------------------------------------------
+
+#: How long one attempt of the swap waits for readers to let go of the published marts. Below Postgres's
+#: deadlock_timeout (1 s by default): where a reader and the swap each hold a table the other needs, the
+#: swap gives up and retries, and the reader never gets a deadlock error.
+SWAP_LOCK_TIMEOUT_MS = 500
+#: How long the swap keeps retrying before it reports the readers that hold the marts.
+SWAP_PATIENCE_SECONDS = 300.0
+
+
+def reader_role(settings: Settings) -> str | None:
+    """The BI role (READINESS_POSTGRES_READER_ROLE): USAGE on schema marts and SELECT on its tables, no more."""
+    import os
+
+    role = os.environ.get("READINESS_POSTGRES_READER_ROLE", "").strip()
+    return role or None
+
+
+def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None) -> Any:
+    """Audit the candidate schema and, only if it passes, swap it in as ``marts`` in one transaction.
+
+    The swap renames ``marts`` to ``previous_marts`` and ``candidate_marts`` to ``marts`` and grants the
+    reader role, all or nothing. It first locks every published mart: a reader that started before keeps
+    reading the old tables to its end; one that starts during the swap waits for it and then resolves
+    ``marts.<mart>`` to the new tables. So a reader sees the old marts or the new, never a mix, never an error.
+    The build schemas (staging, intermediate: names and e-mails) are dropped in the same transaction.
+    """
+    import time
+
+    from psycopg import errors
+
+    from readiness.audit import AuditFailed, audit, measures_of
+    from readiness.publish import Publication
+
+    role = reader_role(settings)
+    started = time.perf_counter()
+    now = _now()
+    with connect(settings) as con:
+        if not _schema_exists(con, CANDIDATE_SCHEMA):
+            published = _publication(con, PUBLISHED_SCHEMA)
+            if published and published[0] == run_id:
+                return Publication(run_id, _path(settings), published[1], published[2])  # a retried publish
+            raise AuditFailed(f"{where(settings)} has no schema {CANDIDATE_SCHEMA}: dbt did not build a candidate")
+        candidate = mirror_schema(con, CANDIDATE_SCHEMA)
+        published_mirror = mirror_schema(con, PUBLISHED_SCHEMA) if _schema_exists(con, PUBLISHED_SCHEMA) else None
+        try:
+            before = measures_of(published_mirror) if published_mirror is not None else (None, {})
+            counts = audit(candidate, None, bounds, before=before).row_counts
+        finally:
+            candidate.close()
+            if published_mirror is not None:
+                published_mirror.close()
+        audited = time.perf_counter()
+        deadline = time.monotonic() + SWAP_PATIENCE_SECONDS
+        while True:
+            try:
+                with con.transaction(), con.cursor() as cur:
+                    _swap(cur, run_id, as_of_date, now, counts, role)
+                break
+            except errors.LockNotAvailable as exc:
+                if time.monotonic() > deadline:
+                    raise AuditFailed(
+                        f"readers held marts.* for {SWAP_PATIENCE_SECONDS:.0f} s in {where(settings)}; the candidate "
+                        f"is audited and left in {CANDIDATE_SCHEMA}: end the long reader (pg_stat_activity) and "
+                        "publish again"
+                    ) from exc
+                time.sleep(0.05)
+    swapped = time.perf_counter()
+    log.info(
+        "published %s.marts (%s): audit %.2f s, swap %.4f s",
+        where(settings),
+        counts,
+        audited - started,
+        swapped - audited,
+    )
+    return Publication(run_id, _path(settings), counts, now, audited - started, swapped - audited)
+
+
+def _swap(
+    cur: psycopg.Cursor[Any],
+    sql: Any,
+    run_id: str,
+    as_of_date: str,
+    now: datetime,
+    counts: dict[str, int],
+    role: str | None,
+) -> None:
+    import json
+
+    cur.execute(f"set local lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
+    cur.execute(
+        f"create table {CANDIDATE_SCHEMA}.publication as select %s::varchar as run_id, %s::date as as_of_date, "
+        "%s::timestamp as published_at, %s::json as row_counts",
+        [run_id, as_of_date, now, json.dumps(counts, sort_keys=True)],
+    )
+    published = _tables(cur, PUBLISHED_SCHEMA)
+    if published:
+        cur.execute(
+            "lock table " + ", ".join(f'{PUBLISHED_SCHEMA}."{t}"' for t in published) + " in access exclusive mode"
+        )
+    cur.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
+    if published is not None:
+        cur.execute(f"alter schema {PUBLISHED_SCHEMA} rename to {PREVIOUS_SCHEMA}")
+    cur.execute(f"alter schema {CANDIDATE_SCHEMA} rename to {PUBLISHED_SCHEMA}")
+    for schema in _schemas(cur, CANDIDATE_PREFIX):  # staging, intermediate, reference: build steps only
+        cur.execute(f'drop schema "{schema}" cascade')
+    if role:
+        grants = [
+            ("grant usage on schema {} to {}", PUBLISHED_SCHEMA),
+            ("grant select on all tables in schema {} to {}", PUBLISHED_SCHEMA),
+        ]
+        if published is not None:  # the kept version is for rollback, not for readers
+            grants += [
+                ("revoke all on schema {} from {}", PREVIOUS_SCHEMA),
+                ("revoke all on all tables in schema {} from {}", PREVIOUS_SCHEMA),
+            ]
+        for statement, schema in grants:
+            cur.execute(sql.SQL(statement).format(sql.Identifier(schema), sql.Identifier(role)))
+
+
+def _tables(cur: psycopg.Cursor[Any], schema: str) -> list[str] | None:
+    """The tables of ``schema`` in name order (a fixed lock order), or None where the schema does not exist."""
+    cur.execute("select 1 from pg_namespace where nspname = %s", [schema])
+    if cur.fetchone() is None:
+        return None
+    cur.execute(
+        "select tablename from pg_tables where schemaname = %s order by tablename",
+        [schema],
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def _schema_exists(con: psycopg.Connection[Any], schema: str) -> bool:
+    with con.cursor() as cur:
+        cur.execute("select 1 from pg_namespace where nspname = %s", [schema])
+        return cur.fetchone() is not None
+
+
+def _publication(con: psycopg.Connection[Any], schema: str) -> tuple[str, dict[str, int], datetime] | None:
+    if not _schema_exists(con, schema):
+        return None
+    with con.cursor() as cur:
+        cur.execute(f"select run_id, row_counts::text, published_at from {schema}.publication")
+        row = cur.fetchone()
+    import json
+
+    return (row[0], json.loads(row[1]), row[2]) if row else None
+
+
+def _path(settings: Settings) -> Any:
+    """What Publication.path means on Postgres: no file; the data root, for the record."""
+    return settings.data_dir

@@ -342,14 +342,14 @@ final as (
         cast(scored.org_unit_id as varchar) as org_unit_id,
         cast(org_units.org_unit_name as varchar) as org_unit_name,
         cast({{ people_suppressed('scored.headcount', 'scored.headcount') }} as integer) as headcount,
-        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double) as coverage_pct,
-        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double precision) as coverage_pct,
+        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double precision)
             as leadership_coverage_pct,
-        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double precision)
             as tech_specialist_coverage_pct,
-        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double precision)
             as end_user_coverage_pct,
-        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double precision)
             as training_completion_rate,
         cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
             as ai_spend_ytd,
@@ -360,8 +360,8 @@ final as (
         cast(
             {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
-        cast(scored.readiness_score as double) as readiness_score,
-        cast(round(scored.readiness_score - previous_scores.readiness_score, 1) as double)
+        cast(scored.readiness_score as double precision) as readiness_score,
+        cast(round(scored.readiness_score - previous_scores.readiness_score, 1) as double precision)
             as readiness_score_change,
         scored.is_suppressed,
         scored.previous_snapshot_date,
