@@ -412,6 +412,35 @@ def read_arrow(con: psycopg.Connection[Any], query: str, params: list[Any] | Non
     )
 
 
+def read_frame(con: psycopg.Connection[Any], query: str, params: list[Any] | None = None) -> Any:
+    """``query`` as the pandas frame DuckDB's ``.df()`` would give (decimals as doubles, the same dtypes),
+    so GX sees a delivery alike from either warehouse."""
+    table = read_arrow(con, _qmark(query) if params else query, params)
+    frames = duckdb.connect()
+    try:
+        return frames.from_arrow(table).df()
+    finally:
+        frames.close()
+
+
+def _qmark(query: str) -> str:
+    """DuckDB's ``?`` parameters in psycopg's spelling (the validation queries hold no literal ``?`` or ``%``)."""
+    return query.replace("%", "%%").replace("?", "%s")
+
+
+class QmarkConnection:
+    """A psycopg connection that runs the validation's SQL as written for DuckDB (``?`` parameters, explicit
+    ``begin``/``commit``): the statements are plain SQL both run, only the parameter spelling differs."""
+
+    def __init__(self, con: psycopg.Connection[Any]) -> None:
+        self.con = con
+
+    def execute(self, query: str, params: list[Any] | None = None) -> psycopg.Cursor[Any]:
+        cur = self.con.cursor()
+        cur.execute(_qmark(query) if params else query, params)
+        return cur
+
+
 def mirror_schema(con: psycopg.Connection[Any], schema: str) -> duckdb.DuckDBPyConnection:
     """The tables of ``schema`` copied into an in-memory DuckDB as ``marts.*``, for the audit's checks.
 
