@@ -544,7 +544,6 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None
 
 def _swap(
     cur: psycopg.Cursor[Any],
-    sql: Any,
     run_id: str,
     as_of_date: str,
     now: datetime,
@@ -552,6 +551,8 @@ def _swap(
     role: str | None,
 ) -> None:
     import json
+
+    from psycopg import sql
 
     cur.execute(f"set local lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
     cur.execute(
