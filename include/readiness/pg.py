@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -317,8 +318,9 @@ def run_dbt(settings: Settings, args: list[str], *, as_of_date: str, target_path
         "--vars",
         json.dumps(dbt_vars(settings, as_of_date)),
     ]
-    if target_path:
-        command += ["--target-path", target_path]
+    # dbt's compiled SQL and its log go to the working folder (owner-only), not into the repository.
+    target = Path(target_path) if target_path else settings.build_dir / "dbt-postgres" / "target"
+    command += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
     env = {**os.environ, **transform.dbt_env(settings), **dbt_environment(settings)}
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
@@ -493,12 +495,9 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None
     """
     import time
 
-    from psycopg import errors
-
     from readiness.audit import AuditFailed, audit, measures_of
     from readiness.publish import Publication
 
-    role = reader_role(settings)
     started = time.perf_counter()
     now = _now()
     with connect(settings) as con:
@@ -517,20 +516,7 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None
             if published_mirror is not None:
                 published_mirror.close()
         audited = time.perf_counter()
-        deadline = time.monotonic() + SWAP_PATIENCE_SECONDS
-        while True:
-            try:
-                with con.transaction(), con.cursor() as cur:
-                    _swap(cur, run_id, as_of_date, now, counts, role)
-                break
-            except errors.LockNotAvailable as exc:
-                if time.monotonic() > deadline:
-                    raise AuditFailed(
-                        f"readers held marts.* for {SWAP_PATIENCE_SECONDS:.0f} s in {where(settings)}; the candidate "
-                        f"is audited and left in {CANDIDATE_SCHEMA}: end the long reader (pg_stat_activity) and "
-                        "publish again"
-                    ) from exc
-                time.sleep(0.05)
+        swap_in(con, settings, run_id, as_of_date, counts, now)
     swapped = time.perf_counter()
     log.info(
         "published %s.marts (%s): audit %.2f s, swap %.4f s",
@@ -540,6 +526,38 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None
         swapped - audited,
     )
     return Publication(run_id, _path(settings), counts, now, audited - started, swapped - audited)
+
+
+def swap_in(
+    con: psycopg.Connection[Any],
+    settings: Settings,
+    run_id: str,
+    as_of_date: str,
+    counts: dict[str, int],
+    now: datetime | None = None,
+) -> None:
+    """Swap the audited candidate_marts in as marts, in one transaction, retrying while readers hold the marts."""
+    import time
+
+    from psycopg import errors
+
+    from readiness.audit import AuditFailed
+
+    role = reader_role(settings)
+    deadline = time.monotonic() + SWAP_PATIENCE_SECONDS
+    while True:
+        try:
+            with con.transaction(), con.cursor() as cur:
+                _swap(cur, run_id, as_of_date, now or _now(), counts, role)
+            return
+        except errors.LockNotAvailable as exc:
+            if time.monotonic() > deadline:
+                raise AuditFailed(
+                    f"readers held marts.* for {SWAP_PATIENCE_SECONDS:.0f} s in {where(settings)}; the candidate "
+                    f"is audited and left in {CANDIDATE_SCHEMA}: end the long reader (pg_stat_activity) and "
+                    "publish again"
+                ) from exc
+            time.sleep(0.05)
 
 
 def _swap(
