@@ -471,7 +471,7 @@ def mirror_schema(con: psycopg.Connection[Any], schema: str) -> duckdb.DuckDBPyC
 #: How long one attempt of the swap waits for readers to let go of the published marts. Below Postgres's
 #: deadlock_timeout (1 s by default): where a reader and the swap each hold a table the other needs, the
 #: swap gives up and retries, and the reader never gets a deadlock error.
-SWAP_LOCK_TIMEOUT_MS = 500
+SWAP_LOCK_TIMEOUT_MS = 200
 #: How long the swap keeps retrying before it reports the readers that hold the marts.
 SWAP_PATIENCE_SECONDS = 300.0
 
