@@ -26,7 +26,15 @@
     (cast({{ text }} as json) ->> {{ key }})
 {%- endmacro %}
 
-{#- round(value, digits) of a double: Postgres rounds only numeric, DuckDB rounds the double itself. -#}
+{#- A fraction of two counts, as a double (null where the denominator is 0). DuckDB divided `1.0 * a / b` in
+    doubles; Postgres would divide in numeric and then round half-way values differently. -#}
+{% macro readiness_ratio(numerator, denominator) -%}
+    cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{#- round(value, digits) of a double, as DuckDB rounds it: the double times 10^digits, half away from zero.
+    Postgres has no round(double, digits), and rounding the numeric of the double would round its 15-digit
+    text, not the double (44.249999999999993 would become 44.3 there, 44.2 on DuckDB). -#}
 {% macro readiness_round(expression, digits) -%}
     {{ return(adapter.dispatch('readiness_round', 'readiness')(expression, digits)) }}
 {%- endmacro %}
@@ -36,5 +44,11 @@
 {%- endmacro %}
 
 {% macro postgres__readiness_round(expression, digits) -%}
-    round(cast({{ expression }} as numeric), {{ digits }})
+    {%- set scale = 'cast(' ~ (10 ** digits) ~ ' as double precision)' -%}
+    {%- set scaled = 'abs(cast(' ~ expression ~ ' as double precision) * ' ~ scale ~ ')' -%}
+    (
+        sign(cast({{ expression }} as double precision))
+        * (floor({{ scaled }}) + case when {{ scaled }} - floor({{ scaled }}) >= 0.5 then 1 else 0 end)
+        / {{ scale }}
+    )
 {%- endmacro %}

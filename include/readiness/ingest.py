@@ -235,7 +235,7 @@ def type_rows(con: duckdb.DuckDBPyConnection, extract: Extract, rows: DeliveryRo
     loaded, quarantined = con.execute(
         "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
         "from typed_delivery"
-    ).fetchone() or (0, 0)
+    ).fetchall()[0]  # fetched whole: the connection goes on with other statements
     return loaded, quarantined + len(rows.broken)
 
 

@@ -198,8 +198,8 @@ class PostgresSink:
             columns = [*(c.name for c in extract.columns), *(name for name, _, _ in LOAD_METADATA_COLUMNS)]
             with self.con.transaction(), self.con.cursor() as cur:
                 copy_batches(cur, f"raw.{extract.raw_table}", columns, good.to_arrow_reader(BATCH_ROWS))
-                broken = typing.execute(
-                    QUARANTINE_ROWS_QUERY, [m.load_id, m.source, m.extract, m.file_name, m.received_at]
+                broken = typing.sql(
+                    QUARANTINE_ROWS_QUERY, params=[m.load_id, m.source, m.extract, m.file_name, m.received_at]
                 )
                 copy_batches(cur, "ops.quarantine", QUARANTINE_COLUMNS, broken.to_arrow_reader(BATCH_ROWS))
                 if rows.broken:

@@ -260,20 +260,20 @@ measured as (
         populations.org_unit_id,
         populations.headcount,
         {{ people_is_suppressed('populations.headcount') }} as is_suppressed,
-        1.0 * coverage.met_pairs / nullif(coverage.required_pairs, 0) as coverage_pct,
+        {{ readiness_ratio('coverage.met_pairs', 'coverage.required_pairs') }} as coverage_pct,
         case
             when not {{ people_is_suppressed('populations.leadership_headcount') }}
-                then 1.0 * coverage.leadership_met_pairs / nullif(coverage.leadership_required_pairs, 0)
+                then {{ readiness_ratio('coverage.leadership_met_pairs', 'coverage.leadership_required_pairs') }}
         end as leadership_coverage_pct,
         case
             when not {{ people_is_suppressed('populations.tech_specialist_headcount') }}
-                then 1.0 * coverage.tech_met_pairs / nullif(coverage.tech_required_pairs, 0)
+                then {{ readiness_ratio('coverage.tech_met_pairs', 'coverage.tech_required_pairs') }}
         end as tech_specialist_coverage_pct,
         case
             when not {{ people_is_suppressed('populations.end_user_headcount') }}
-                then 1.0 * coverage.end_user_met_pairs / nullif(coverage.end_user_required_pairs, 0)
+                then {{ readiness_ratio('coverage.end_user_met_pairs', 'coverage.end_user_required_pairs') }}
         end as end_user_coverage_pct,
-        1.0 * training.completed_pairs / nullif(training.enrolled_pairs, 0) as training_completion_rate,
+        {{ readiness_ratio('training.completed_pairs', 'training.enrolled_pairs') }} as training_completion_rate,
         round(
             coalesce(year_to_date.ai_spend_before_quarter, 0)
             + coalesce(recent_spend.ai_spend_quarter_to_date, 0),
@@ -322,13 +322,11 @@ scored as (
         *,
         case
             when not is_suppressed
-                then round(
-                    100 * (
-                        {{ var('readiness_coverage_weight') }} * coverage_pct
-                        + (1 - {{ var('readiness_coverage_weight') }}) * coalesce(training_completion_rate, 0)
-                    ),
+                then {{ readiness_round(
+                    "100 * (" ~ var('readiness_coverage_weight') ~ " * coverage_pct + (1 - "
+                    ~ var('readiness_coverage_weight') ~ ") * coalesce(training_completion_rate, 0))",
                     1
-                )
+                ) }}
         end as readiness_score
 
     from measured
@@ -361,7 +359,7 @@ final as (
             {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
         cast(scored.readiness_score as double precision) as readiness_score,
-        cast(round(scored.readiness_score - previous_scores.readiness_score, 1) as double precision)
+        cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as double precision)
             as readiness_score_change,
         scored.is_suppressed,
         scored.previous_snapshot_date,

@@ -58,7 +58,7 @@ measured as (
     select
         rolled_up.*,
         rolled_up.headcount - rolled_up.meeting_count as gap_count,
-        1.0 * rolled_up.meeting_count / rolled_up.headcount as coverage_pct,
+        {{ readiness_ratio('rolled_up.meeting_count', 'rolled_up.headcount') }} as coverage_pct,
         {{ people_is_suppressed('rolled_up.headcount') }} as is_suppressed
 
     from rolled_up

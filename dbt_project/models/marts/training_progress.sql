@@ -301,7 +301,7 @@ final as (
         cast({{ people_suppressed('cumulated.passed_count', 'cumulated.headcount') }} as integer)
             as passed_count,
         cast({{ people_suppressed(
-            '1.0 * cumulated.cumulative_completed_count / nullif(cumulated.cumulative_enrolled_count, 0)',
+            readiness_ratio('cumulated.cumulative_completed_count', 'cumulated.cumulative_enrolled_count'),
             'cumulated.headcount'
         ) }} as double precision) as completion_rate,
         cast({{ people_suppressed('cumulated.median_days_to_complete', 'cumulated.headcount') }} as double precision)
