@@ -32,23 +32,10 @@
     cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0)
 {%- endmacro %}
 
-{#- round(value, digits) of a double, as DuckDB rounds it: the double times 10^digits, half away from zero.
-    Postgres has no round(double, digits), and rounding the numeric of the double would round its 15-digit
-    text, not the double (44.249999999999993 would become 44.3 there, 44.2 on DuckDB). -#}
+{#- round(value, digits) of a computed double, half away from zero on its decimal value, the same on every
+    adapter. Rounding the double itself depends on the engine: DuckDB rounds its binary value (0.435 is
+    0.43499999999999999778, so 0.43), Postgres has no round(double, digits) and converts to numeric at 15
+    significant digits (0.435, so 0.44). Both convert to a decimal of 9 places first, then round: 0.44. -#}
 {% macro readiness_round(expression, digits) -%}
-    {{ return(adapter.dispatch('readiness_round', 'readiness')(expression, digits)) }}
-{%- endmacro %}
-
-{% macro default__readiness_round(expression, digits) -%}
-    round({{ expression }}, {{ digits }})
-{%- endmacro %}
-
-{% macro postgres__readiness_round(expression, digits) -%}
-    {%- set scale = 'cast(' ~ (10 ** digits) ~ ' as double precision)' -%}
-    {%- set scaled = 'abs(cast(' ~ expression ~ ' as double precision) * ' ~ scale ~ ')' -%}
-    (
-        sign(cast({{ expression }} as double precision))
-        * (floor({{ scaled }}) + case when {{ scaled }} - floor({{ scaled }}) >= 0.5 then 1 else 0 end)
-        / {{ scale }}
-    )
+    round(cast({{ expression }} as decimal(38, 9)), {{ digits }})
 {%- endmacro %}

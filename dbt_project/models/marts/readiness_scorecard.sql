@@ -284,11 +284,9 @@ measured as (
             when fiscal_snapshots.previous_snapshot_date is not null
                 then coalesce(gaps_closed.skill_gaps_closed, 0)
         end as skill_gaps_closed,
-        round(
-            coalesce(recent_spend.ai_spend_since_previous_snapshot, 0)
-            / nullif(gaps_closed.skill_gaps_closed, 0),
-            2
-        ) as spend_per_skill_gap_closed
+        {{ readiness_round(readiness_ratio(
+            'coalesce(recent_spend.ai_spend_since_previous_snapshot, 0)', 'gaps_closed.skill_gaps_closed'
+        ), 2) }} as spend_per_skill_gap_closed
 
     from populations
     inner join fiscal_snapshots
