@@ -168,9 +168,14 @@ def published_measures(published: Path) -> tuple[str | None, dict[str, dict[str,
     if not published.exists():
         return None, {}
     with duckdb.connect(str(published), read_only=True) as con:
-        present = mart_tables(con)
-        row = con.execute("select run_id from marts.publication").fetchone() if "publication" in present else None
-        return (row[0] if row else None), _measures(con, present)
+        return measures_of(con)
+
+
+def measures_of(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dict[str, dict[str, float]]]:
+    """(run id, measures) of the published marts behind ``con``."""
+    present = mart_tables(con)
+    row = con.execute("select run_id from marts.publication").fetchone() if "publication" in present else None
+    return (row[0] if row else None), _measures(con, present)
 
 
 def compare(
@@ -198,8 +203,18 @@ def compare(
     return problems
 
 
-def audit(con: duckdb.DuckDBPyConnection, published: Path, bounds: Bounds | None = None) -> AuditReport:
-    """Every check on the candidate behind ``con``; raises AuditFailed naming each problem found."""
+def audit(
+    con: duckdb.DuckDBPyConnection,
+    published: Path | None,
+    bounds: Bounds | None = None,
+    *,
+    before: tuple[str | None, dict[str, dict[str, float]]] | None = None,
+) -> AuditReport:
+    """Every check on the candidate behind ``con``; raises AuditFailed naming each problem found.
+
+    The published version is read from the file ``published``, or given as ``before`` (run id, measures)
+    where it is not a DuckDB file (the Postgres warehouse, readiness.pg).
+    """
     bounds = bounds or Bounds.from_env()
     blind = unknown_marts(con)
     if blind:
@@ -212,8 +227,10 @@ def audit(con: duckdb.DuckDBPyConnection, published: Path, bounds: Bounds | None
     report.expectations, failures = run_mart_suites(con)
     for mart, failed in failures.items():
         report.problems += [f"marts.{mart}: {f.describe()}" for f in failed]
-    report.compared_with, before = published_measures(published)
-    report.problems += compare(_measures(con, mart_tables(con)), before, bounds)
+    if before is None:
+        before = published_measures(published) if published is not None else (None, {})
+    report.compared_with, measures = before
+    report.problems += compare(_measures(con, mart_tables(con)), measures, bounds)
     if report.problems:
         against = f" (compared with run {report.compared_with})" if report.compared_with else ""
         raise AuditFailed(

@@ -62,6 +62,10 @@ class Settings:
     alert_from: str = "readiness@localhost"
     #: An Airflow connection to a Slack-compatible incoming webhook; alerts go there too when it exists.
     alert_webhook_conn_id: str = "readiness_webhook"
+    #: Where raw, ops and the marts live: ``duckdb`` (files under data_dir) or ``postgres`` (one database,
+    #: READINESS_POSTGRES_URL, a libpq connection string or URI; see readiness.pg).
+    warehouse: str = "duckdb"
+    postgres_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +88,8 @@ class Settings:
             alert_to=tuple(a.strip() for a in env.get("READINESS_ALERT_TO", "").split(",") if a.strip()),
             alert_from=env.get("READINESS_ALERT_FROM", "readiness@localhost"),
             alert_webhook_conn_id=env.get("READINESS_ALERT_WEBHOOK_CONN_ID", "readiness_webhook"),
+            warehouse=_warehouse(env.get("READINESS_WAREHOUSE", "duckdb"), env.get("READINESS_POSTGRES_URL", "")),
+            postgres_url=env.get("READINESS_POSTGRES_URL", "").strip(),
         )
 
     def freshness_deadline(self, source: str) -> int:
@@ -261,6 +267,23 @@ def postgres_session_options(key: str) -> dict[str, str]:
     """
     escaped = key.replace("\\", "\\\\").replace(" ", "\\ ")
     return {"PGOPTIONS": f"-c {POSTGRES_KEY_SETTING}={escaped}"}
+
+
+WAREHOUSES = ("duckdb", "postgres")
+
+
+def _warehouse(name: str, postgres_url: str) -> str:
+    """READINESS_WAREHOUSE, checked: a typo must not silently fall back to the DuckDB files."""
+    warehouse = name.strip().lower() or "duckdb"
+    if warehouse not in WAREHOUSES:
+        raise ValueError(f"READINESS_WAREHOUSE={name!r}: expected one of {', '.join(WAREHOUSES)}")
+    if warehouse == "postgres" and not postgres_url.strip():
+        raise ValueError(
+            "READINESS_WAREHOUSE=postgres needs READINESS_POSTGRES_URL, the warehouse database as a libpq "
+            "connection string, e.g. postgresql://readiness@db.example.org:5432/readiness (the password in "
+            "~/.pgpass or PGPASSWORD, not in the URL)"
+        )
+    return warehouse
 
 
 def _freshness_days(text: str) -> tuple[tuple[str, int], ...]:

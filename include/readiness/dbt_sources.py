@@ -28,6 +28,9 @@ HEADER = "# Generated from include/readiness/contracts.py by `readiness dbt-sour
 
 def _column(name: str, description: str, tests: list[Any]) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": name, "description": description}
+    if name != name.lower():
+        # Mixed case as delivered (FOCUS, Viva Learning): quoted, or Postgres folds it and finds no column.
+        entry["quote"] = True
     if tests:
         entry["data_tests"] = tests
     return entry

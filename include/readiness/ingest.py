@@ -13,9 +13,12 @@ import hashlib
 import logging
 import re
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -204,46 +207,187 @@ def landing_files(settings: Settings, extract: Extract) -> list[Path]:
     )
 
 
-def _record_rejection(
-    con: duckdb.DuckDBPyConnection,
-    extract: Extract,
-    path: Path,
-    load_id: str,
-    as_of: date | None,
-    reason: str,
-    rows_read: int,
-    archive_path: Path | None,
-    run_id: str | None,
-) -> FileOutcome:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("begin")
-    con.execute(
-        "insert or replace into ops.load_manifest values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, null, ?, ?)",
-        [
-            load_id,
-            extract.source,
-            extract.name,
-            path.name,
-            as_of,
-            rows_read,
-            rows_read,
-            STATUS_REJECTED,
-            reason,
-            now,
-            str(archive_path) if archive_path else None,
-            run_id,
-        ],
-    )
-    con.execute(
-        "insert into ops.quarantine values (?, ?, ?, ?, null, null, ?, null, ?)",
-        [load_id, extract.source, extract.name, path.name, f"whole file rejected: {reason}", now],
-    )
-    con.execute("commit")
-    return FileOutcome(path.name, load_id, STATUS_REJECTED, rows_read, 0, rows_read, reason)
+def good_rows_query(extract: Extract) -> str:
+    """The typed rows that broke no rule, with their load metadata (parameters: load id, file, as-of, time)."""
+    columns = ", ".join(f'"{c.name}"' for c in extract.columns)
+    return f"select {columns}, ?, ?, {LINE_COLUMN}, ?, ? from typed_delivery where len(_reasons) = 0"
+
+
+#: One quarantine row per broken rule, so an operator sees every problem of a row at once (parameters:
+#: load id, source, extract, file, time); the columns of ``ops.quarantine`` in order.
+QUARANTINE_ROWS_QUERY = (
+    "select ?, ?, ?, ?, _line_number, split_part(reason, ':', 1), reason, _record, ? "
+    "from (select _line_number, unnest(_reasons) as reason, _record from typed_delivery "
+    "where len(_reasons) > 0)"
+)
+
+
+def type_rows(con: duckdb.DuckDBPyConnection, extract: Extract, rows: DeliveryRows) -> tuple[int, int]:
+    """Type the delivered text into the temp table ``typed_delivery`` of ``con``: (rows loaded, quarantined).
+
+    The one place the contract's typing and row rules run, whichever warehouse the rows then go to.
+    """
+    con.register("delivery", rows.table)
+    try:
+        con.execute(f"create or replace temp table typed_delivery as {typing_query(extract)}")
+    finally:
+        con.unregister("delivery")
+    loaded, quarantined = con.execute(
+        "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
+        "from typed_delivery"
+    ).fetchall()[0]  # fetched whole: the connection goes on with other statements
+    return loaded, quarantined + len(rows.broken)
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """A row of ``ops.load_manifest`` as a load writes it (validated_at is set later, by validation)."""
+
+    load_id: str
+    source: str
+    extract: str
+    file_name: str
+    as_of_date: date | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str
+    message: str
+    received_at: datetime
+    archive_path: str | None
+    run_id: str | None
+
+    def values(self) -> list[object]:
+        """In the column order of ``ops.load_manifest``, with null for validated_at."""
+        return [
+            self.load_id,
+            self.source,
+            self.extract,
+            self.file_name,
+            self.as_of_date,
+            self.rows_read,
+            self.rows_loaded,
+            self.rows_quarantined,
+            self.status,
+            self.message,
+            self.received_at,
+            None,
+            self.archive_path,
+            self.run_id,
+        ]
+
+
+class LoadSink(Protocol):
+    """Where loads are recorded: the DuckDB ingest file or the Postgres warehouse (readiness.pg).
+
+    Reading, typing and quarantining are the same for both; only these writes and reads differ.
+    """
+
+    def delivered(self, load_id: str) -> tuple[str, str] | None:
+        """(file name, status) of an earlier load of the same bytes."""
+        ...
+
+    def record_duplicate(
+        self, extract: Extract, file_name: str, load_id: str, as_of: date | None, run_id: str | None
+    ) -> None: ...
+
+    def record_rejection(self, extract: Extract, manifest: ManifestRow, reason: str) -> None:
+        """The manifest row of a whole rejected file and its quarantine line, in one transaction."""
+        ...
+
+    def commit_rows(self, extract: Extract, rows: DeliveryRows, manifest: ManifestRow) -> tuple[int, int]:
+        """Type ``rows``, then write raw rows, quarantine and the manifest in one transaction."""
+        ...
+
+    def latest_as_of(self, extract: Extract) -> date | None: ...
+
+
+def whole_file_quarantine(manifest: ManifestRow, reason: str) -> list[object]:
+    return [
+        manifest.load_id,
+        manifest.source,
+        manifest.extract,
+        manifest.file_name,
+        None,
+        None,
+        f"whole file rejected: {reason}",
+        None,
+        manifest.received_at,
+    ]
+
+
+class DuckDBSink:
+    """Loads into ``raw.*`` and ``ops.*`` of the DuckDB ingest file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def delivered(self, load_id: str) -> tuple[str, str] | None:
+        row = self.con.execute("select file_name, status from ops.load_manifest where load_id = ?", [load_id])
+        found = row.fetchone()
+        return (found[0], found[1]) if found else None
+
+    def record_duplicate(
+        self, extract: Extract, file_name: str, load_id: str, as_of: date | None, run_id: str | None
+    ) -> None:
+        self.con.execute(
+            "insert into ops.duplicate_deliveries values (?, ?, ?, ?, ?, ?, ?)",
+            [file_name, extract.source, extract.name, load_id, as_of, datetime.now(UTC).replace(tzinfo=None), run_id],
+        )
+
+    def record_rejection(self, extract: Extract, manifest: ManifestRow, reason: str) -> None:
+        con = self.con
+        con.execute("begin")
+        con.execute(
+            "insert or replace into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            manifest.values(),
+        )
+        con.execute(
+            "insert into ops.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", whole_file_quarantine(manifest, reason)
+        )
+        con.execute("commit")
+
+    def commit_rows(self, extract: Extract, rows: DeliveryRows, manifest: ManifestRow) -> tuple[int, int]:
+        con = self.con
+        m = manifest
+        try:
+            con.execute("begin")
+            loaded, quarantined = type_rows(con, extract, rows)
+            columns = ", ".join(f'"{c.name}"' for c in extract.columns)
+            metadata = ", ".join(name for name, _, _ in LOAD_METADATA_COLUMNS)
+            con.execute(
+                f"insert into raw.{extract.raw_table} ({columns}, {metadata}) {good_rows_query(extract)}",
+                [m.load_id, m.file_name, m.as_of_date, m.received_at],
+            )
+            con.execute(
+                f"insert into ops.quarantine {QUARANTINE_ROWS_QUERY}",
+                [m.load_id, m.source, m.extract, m.file_name, m.received_at],
+            )
+            if rows.broken:
+                con.executemany(
+                    "insert into ops.quarantine values (?, ?, ?, ?, ?, null, ?, ?, ?)",
+                    [
+                        [m.load_id, m.source, m.extract, m.file_name, line, reason, text, m.received_at]
+                        for line, reason, text in rows.broken
+                    ],
+                )
+            con.execute(
+                "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                replace(m, rows_loaded=loaded, rows_quarantined=quarantined).values(),
+            )
+            con.execute("drop table typed_delivery")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return loaded, quarantined
+
+    def latest_as_of(self, extract: Extract) -> date | None:
+        return latest_as_of(self.con, extract)
 
 
 def load_delivery(
-    con: duckdb.DuckDBPyConnection,
+    sink: LoadSink,
     settings: Settings,
     extract: Extract,
     path: Path,
@@ -251,24 +395,11 @@ def load_delivery(
 ) -> FileOutcome:
     """Load one delivered file (see the module docstring for the guarantees)."""
     if path.is_symlink():
-        return _reject_symlink(con, settings, extract, path, run_id)
+        return _reject_symlink(sink, settings, extract, path, run_id)
     load_id = sha256_of(path)
-    existing = con.execute("select file_name, status from ops.load_manifest where load_id = ?", [load_id]).fetchone()
+    existing = sink.delivered(load_id)
     if existing:
-        match = extract.file_pattern.match(path.name)
-        as_of_text = match.group(1) if match else None
-        con.execute(
-            "insert into ops.duplicate_deliveries values (?, ?, ?, ?, try_cast(? as date), ?, ?)",
-            [
-                path.name,
-                extract.source,
-                extract.name,
-                load_id,
-                as_of_text,
-                datetime.now(UTC).replace(tzinfo=None),
-                run_id,
-            ],
-        )
+        sink.record_duplicate(extract, path.name, load_id, _as_of_or_none(extract, path.name), run_id)
         path.unlink()
         message = f"{path.name}: same bytes as {existing[0]} (already {existing[1]}); skipped"
         return FileOutcome(path.name, load_id, "duplicate", message=message)
@@ -278,21 +409,46 @@ def load_delivery(
     make_private(Path(shutil.copyfile(path, archive_path)))
 
     as_of: date | None = None
+    manifest = ManifestRow(
+        load_id, extract.source, extract.name, path.name, None, 0, 0, 0, STATUS_PENDING, "",
+        datetime.now(UTC).replace(tzinfo=None), str(archive_path), run_id,
+    )  # fmt: skip
     try:
         as_of = as_of_from_name(extract, path.name)
         rows = read_delivery(path, extract)
     except DeliveryRejected as exc:
-        outcome = _record_rejection(con, extract, path, load_id, as_of, str(exc), 0, archive_path, run_id)
+        outcome = _record_rejection(sink, extract, manifest, as_of, str(exc))
         _move_to_quarantine(settings, extract, path)
         return outcome
 
-    outcome = _commit_rows(con, extract, path, load_id, as_of, rows, archive_path, run_id)
+    message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
+    manifest = replace(manifest, as_of_date=as_of, rows_read=rows.rows_read, message=message)
+    loaded, quarantined = sink.commit_rows(extract, rows, manifest)
     path.unlink()
-    return outcome
+    if rows.extra_columns:
+        log.warning("%s: %s", path.name, message)
+    return FileOutcome(path.name, load_id, STATUS_PENDING, rows.rows_read, loaded, quarantined, message)
+
+
+def _as_of_or_none(extract: Extract, file_name: str) -> date | None:
+    """The as-of date a name carries, if it carries a valid one (a duplicate is recorded either way)."""
+    match = extract.file_pattern.match(file_name)
+    try:
+        return date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
+
+
+def _record_rejection(
+    sink: LoadSink, extract: Extract, manifest: ManifestRow, as_of: date | None, reason: str
+) -> FileOutcome:
+    rejected = replace(manifest, as_of_date=as_of, status=STATUS_REJECTED, message=reason)
+    sink.record_rejection(extract, rejected, reason)
+    return FileOutcome(manifest.file_name, manifest.load_id, STATUS_REJECTED, 0, 0, 0, reason)
 
 
 def _reject_symlink(
-    con: duckdb.DuckDBPyConnection, settings: Settings, extract: Extract, path: Path, run_id: str | None
+    sink: LoadSink, settings: Settings, extract: Extract, path: Path, run_id: str | None
 ) -> FileOutcome:
     """A link is never followed: it could point anywhere outside landing/ (another extract, /etc)."""
     target = path.readlink()
@@ -301,7 +457,11 @@ def _reject_symlink(
         f"{path.name} is a symbolic link (to {target}), not a file; the loader does not follow links. "
         "Deliver the file itself into landing/"
     )
-    outcome = _record_rejection(con, extract, path, load_id, None, reason, 0, None, run_id)
+    manifest = ManifestRow(
+        load_id, extract.source, extract.name, path.name, None, 0, 0, 0, STATUS_REJECTED, reason,
+        datetime.now(UTC).replace(tzinfo=None), None, run_id,
+    )  # fmt: skip
+    outcome = _record_rejection(sink, extract, manifest, None, reason)
     _move_to_quarantine(settings, extract, path)
     return outcome
 
@@ -312,87 +472,12 @@ def _move_to_quarantine(settings: Settings, extract: Extract, path: Path) -> Non
     make_private(Path(shutil.move(str(path), target)))
 
 
-def _commit_rows(
-    con: duckdb.DuckDBPyConnection,
-    extract: Extract,
-    path: Path,
-    load_id: str,
-    as_of: date,
-    rows: DeliveryRows,
-    archive_path: Path,
-    run_id: str | None,
-) -> FileOutcome:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.register("delivery", rows.table)
-    try:
-        con.execute("begin")
-        con.execute(f"create or replace temp table typed_delivery as {typing_query(extract)}")
-        columns = ", ".join(f'"{c.name}"' for c in extract.columns)
-        metadata = ", ".join(name for name, _, _ in LOAD_METADATA_COLUMNS)
-        con.execute(
-            f"insert into raw.{extract.raw_table} ({columns}, {metadata}) "
-            f"select {columns}, ?, ?, {LINE_COLUMN}, ?, ? from typed_delivery where len(_reasons) = 0",
-            [load_id, path.name, as_of, now],
-        )
-        # One quarantine row per broken rule, so an operator sees every problem of a row at once.
-        con.execute(
-            "insert into ops.quarantine "
-            "select ?, ?, ?, ?, _line_number, split_part(reason, ':', 1), reason, _record, ? "
-            "from (select _line_number, unnest(_reasons) as reason, _record from typed_delivery "
-            "where len(_reasons) > 0)",
-            [load_id, extract.source, extract.name, path.name, now],
-        )
-        if rows.broken:
-            con.executemany(
-                "insert into ops.quarantine values (?, ?, ?, ?, ?, null, ?, ?, ?)",
-                [
-                    [load_id, extract.source, extract.name, path.name, line, reason, text, now]
-                    for line, reason, text in rows.broken
-                ],
-            )
-        loaded, quarantined = con.execute(
-            "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
-            "from typed_delivery"
-        ).fetchone() or (0, 0)
-        quarantined += len(rows.broken)
-        message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
-        con.execute(
-            "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?)",
-            [
-                load_id,
-                extract.source,
-                extract.name,
-                path.name,
-                as_of,
-                rows.rows_read,
-                loaded,
-                quarantined,
-                STATUS_PENDING,
-                message,
-                now,
-                str(archive_path),
-                run_id,
-            ],
-        )
-        con.execute("drop table typed_delivery")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("delivery")
-    if rows.extra_columns:
-        log.warning("%s: %s", path.name, message)
-    return FileOutcome(path.name, load_id, STATUS_PENDING, rows.rows_read, loaded, quarantined, message)
-
-
 def load_extract(settings: Settings, extract: Extract, run_id: str | None = None) -> LoadReport:
     """Load every new delivery of ``extract`` waiting in landing/, oldest as-of date first."""
     report = LoadReport(extract.qualified_name)
-    with ops.connect(settings.ingest_db) as con:
-        make_private(settings.ingest_db)
+    with _sink(settings) as sink:
         for path in landing_files(settings, extract):
-            outcome = load_delivery(con, settings, extract, path, run_id)
+            outcome = load_delivery(sink, settings, extract, path, run_id)
             report.files.append(outcome)
             log.info(
                 "%s: %s (read %d, loaded %d, quarantined %d) %s",
@@ -403,7 +488,7 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
                 outcome.rows_quarantined,
                 outcome.message,
             )
-        report.latest_as_of = latest_as_of(con, extract)
+        report.latest_as_of = sink.latest_as_of(extract)
     rejected = [f for f in report.files if f.status == STATUS_REJECTED]
     if rejected:
         raise DeliveriesRejected(
@@ -419,6 +504,20 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
             "the nightly export, or run `readiness generate` for a sample."
         )
     return report
+
+
+@contextmanager
+def _sink(settings: Settings) -> Iterator[LoadSink]:
+    """The sink of the configured warehouse (READINESS_WAREHOUSE), open for one extract's loads."""
+    if settings.warehouse == "postgres":
+        from readiness import pg
+
+        with pg.connect(settings) as pg_con:
+            yield pg.PostgresSink(pg_con)
+        return
+    with ops.connect(settings.ingest_db) as con:
+        make_private(settings.ingest_db)
+        yield DuckDBSink(con)
 
 
 def latest_as_of(con: duckdb.DuckDBPyConnection, extract: Extract) -> date | None:

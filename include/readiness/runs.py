@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 
@@ -19,12 +22,29 @@ def _now() -> datetime:
 
 def start_run(settings: Settings, run_id: str, as_of_date: date) -> None:
     settings.ensure_dirs()
-    with ops.connect(settings.ingest_db) as con:
-        make_private(settings.ingest_db)
+    with _ops(settings) as con:
+        # delete + insert rather than DuckDB's `insert or replace`: the same SQL runs on Postgres.
+        con.execute("begin")
+        con.execute("delete from ops.pipeline_runs where run_id = ?", [run_id])
         con.execute(
-            "insert or replace into ops.pipeline_runs (run_id, as_of_date, started_at, status) values (?, ?, ?, ?)",
+            "insert into ops.pipeline_runs (run_id, as_of_date, started_at, status) values (?, ?, ?, ?)",
             [run_id, as_of_date, _now(), "running"],
         )
+        con.execute("commit")
+
+
+@contextmanager
+def _ops(settings: Settings) -> Iterator[Any]:
+    """The ops tables of the configured warehouse, through a connection taking ``?`` parameters."""
+    if settings.warehouse == "postgres":
+        from readiness import pg
+
+        with pg.connect(settings) as pg_con:
+            yield pg.QmarkConnection(pg_con)
+        return
+    with ops.connect(settings.ingest_db) as con:
+        make_private(settings.ingest_db)
+        yield con
 
 
 def finish_run(
@@ -36,7 +56,7 @@ def finish_run(
     failed_task: str | None = None,
     reason: str | None = None,
 ) -> None:
-    with ops.connect(settings.ingest_db) as con:
+    with _ops(settings) as con:
         con.execute(
             "update ops.pipeline_runs set finished_at = ?, status = ?, published = ?, failed_task = ?, reason = ?, "
             "row_counts = coalesce(?, row_counts) where run_id = ?",

@@ -10,7 +10,8 @@ names the extract, the file, the expectation and a sample of the failing values.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -164,24 +165,31 @@ def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) ->
     as a duplicate, hence "on or before".) Nothing is said when no org_units delivery is loaded yet:
     there is nothing to compare with.
     """
-    row = con.execute(
+    # Plain SQL that DuckDB and Postgres both run: the warehouse may be either (READINESS_WAREHOUSE).
+    rows = con.execute(
         f"""
         with delivery as (select * from raw.{WORKERS.raw_table} where _load_id = ?),
         units as (
             select distinct org_unit_id from raw.{ORG_UNITS.raw_table}
             where _as_of_date = (
                 select max(_as_of_date) from raw.{ORG_UNITS.raw_table}
-                where _as_of_date <= (select any_value(_as_of_date) from delivery)
+                where _as_of_date <= (select max(_as_of_date) from delivery)
             )
+        ),
+        missing as (
+            select org_unit_id from delivery
+            where exists (select 1 from units) and org_unit_id not in (select org_unit_id from units)
         )
-        select count(*), list(distinct org_unit_id order by org_unit_id)[1:{SAMPLE_SIZE}]
-        from delivery
-        where exists (select 1 from units) and org_unit_id not in (select org_unit_id from units)
+        select (select count(*) from missing), org_unit_id
+        from (select distinct org_unit_id from missing) as units_missing
+        order by org_unit_id
+        limit {SAMPLE_SIZE}
         """,
         [load_id],
-    ).fetchone()
-    if not row or not row[0]:
+    ).fetchall()
+    if not rows:
         return None
+    row = (rows[0][0], [unit for _, unit in rows])
     return (
         f"{row[0]} worker(s) in org unit(s) missing from the latest org_units delivery: "
         f"{', '.join(row[1])}; kept, they count under their unit id until HR delivers it"
@@ -216,14 +224,14 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     """Validate every delivery of ``extract`` waiting for validation; raise if any fails."""
     report = ValidationReport(extract.qualified_name)
     columns = ", ".join(f'"{c.name}"' for c in extract.columns)
-    with ops.connect(settings.ingest_db) as con:
+    with _warehouse(settings) as (con, read_frame):
         pending = con.execute(
             "select load_id, file_name, rows_read, rows_quarantined from ops.load_manifest "
             "where source = ? and extract = ? and status = ? order by as_of_date, received_at",
             [extract.source, extract.name, STATUS_PENDING],
         ).fetchall()
         for load_id, file_name, rows_read, quarantined in pending:
-            frame = con.execute(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id]).df()
+            frame = read_frame(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id])
             count, failures = gx.run_suite(f"readiness_{extract.raw_table}", build_suite(extract), frame)
             checks = [_quarantine_failure(extract, rows_read, quarantined)]
             checks += [CHECKS[name](con, load_id, frame) for name in extract.checks]
@@ -249,6 +257,23 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     return report
 
 
+@contextmanager
+def _warehouse(settings: Settings) -> Iterator[tuple[Any, Callable[[str, list[Any]], pd.DataFrame]]]:
+    """(connection taking ``?`` parameters, read a query into a pandas frame) of the configured warehouse.
+
+    A delivery is read into pandas for GX the same way from both: DuckDB's frame of the rows (from
+    Postgres, the rows arrive as Arrow batches through COPY and become a frame through DuckDB too).
+    """
+    if settings.warehouse == "postgres":
+        from readiness import pg
+
+        with pg.connect(settings) as pg_con:
+            yield pg.QmarkConnection(pg_con), lambda query, params: pg.read_frame(pg_con, query, params)
+        return
+    with ops.connect(settings.ingest_db) as con:
+        yield con, lambda query, params: con.execute(query, params).df()
+
+
 def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], warning: str | None = None) -> None:
     """Mark the load validated, or take its rows out again: one transaction either way."""
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -269,7 +294,7 @@ def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], w
     else:
         con.execute(
             "update ops.load_manifest set status = ?, validated_at = ?, "
-            "message = concat_ws('; ', nullif(message, ''), ?) where load_id = ?",
+            "message = concat_ws('; ', nullif(message, ''), ?::varchar) where load_id = ?",
             [STATUS_LOADED, now, warning, load_id],
         )
     con.execute("commit")

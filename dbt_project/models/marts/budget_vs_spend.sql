@@ -47,7 +47,7 @@ measured as (
         budget_amount - actual_amount as variance_amount,
         case
             when quarter_state = 'current'
-                then round(actual_amount * days_in_quarter / elapsed_days, 2)
+                then {{ readiness_round(readiness_ratio('actual_amount * days_in_quarter', 'elapsed_days'), 2) }}
             else actual_amount
         end as forecast_amount
 
@@ -61,7 +61,7 @@ assessed as (
         *,
         case
             when budget_amount = 0 then null
-            else round(variance_amount / budget_amount, 4)
+            else {{ readiness_round(readiness_ratio('variance_amount', 'budget_amount'), 4) }}
         end as variance_pct,
         case
             when budget_amount = 0 and actual_amount > 0 then 'unbudgeted'

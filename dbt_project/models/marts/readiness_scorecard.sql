@@ -260,20 +260,20 @@ measured as (
         populations.org_unit_id,
         populations.headcount,
         {{ people_is_suppressed('populations.headcount') }} as is_suppressed,
-        1.0 * coverage.met_pairs / nullif(coverage.required_pairs, 0) as coverage_pct,
+        {{ readiness_ratio('coverage.met_pairs', 'coverage.required_pairs') }} as coverage_pct,
         case
             when not {{ people_is_suppressed('populations.leadership_headcount') }}
-                then 1.0 * coverage.leadership_met_pairs / nullif(coverage.leadership_required_pairs, 0)
+                then {{ readiness_ratio('coverage.leadership_met_pairs', 'coverage.leadership_required_pairs') }}
         end as leadership_coverage_pct,
         case
             when not {{ people_is_suppressed('populations.tech_specialist_headcount') }}
-                then 1.0 * coverage.tech_met_pairs / nullif(coverage.tech_required_pairs, 0)
+                then {{ readiness_ratio('coverage.tech_met_pairs', 'coverage.tech_required_pairs') }}
         end as tech_specialist_coverage_pct,
         case
             when not {{ people_is_suppressed('populations.end_user_headcount') }}
-                then 1.0 * coverage.end_user_met_pairs / nullif(coverage.end_user_required_pairs, 0)
+                then {{ readiness_ratio('coverage.end_user_met_pairs', 'coverage.end_user_required_pairs') }}
         end as end_user_coverage_pct,
-        1.0 * training.completed_pairs / nullif(training.enrolled_pairs, 0) as training_completion_rate,
+        {{ readiness_ratio('training.completed_pairs', 'training.enrolled_pairs') }} as training_completion_rate,
         round(
             coalesce(year_to_date.ai_spend_before_quarter, 0)
             + coalesce(recent_spend.ai_spend_quarter_to_date, 0),
@@ -284,11 +284,9 @@ measured as (
             when fiscal_snapshots.previous_snapshot_date is not null
                 then coalesce(gaps_closed.skill_gaps_closed, 0)
         end as skill_gaps_closed,
-        round(
-            coalesce(recent_spend.ai_spend_since_previous_snapshot, 0)
-            / nullif(gaps_closed.skill_gaps_closed, 0),
-            2
-        ) as spend_per_skill_gap_closed
+        {{ readiness_round(readiness_ratio(
+            'coalesce(recent_spend.ai_spend_since_previous_snapshot, 0)', 'gaps_closed.skill_gaps_closed'
+        ), 2) }} as spend_per_skill_gap_closed
 
     from populations
     inner join fiscal_snapshots
@@ -322,13 +320,11 @@ scored as (
         *,
         case
             when not is_suppressed
-                then round(
-                    100 * (
-                        {{ var('readiness_coverage_weight') }} * coverage_pct
-                        + (1 - {{ var('readiness_coverage_weight') }}) * coalesce(training_completion_rate, 0)
-                    ),
+                then {{ readiness_round(
+                    "100 * (" ~ var('readiness_coverage_weight') ~ " * coverage_pct + (1 - "
+                    ~ var('readiness_coverage_weight') ~ ") * coalesce(training_completion_rate, 0))",
                     1
-                )
+                ) }}
         end as readiness_score
 
     from measured
@@ -342,14 +338,14 @@ final as (
         cast(scored.org_unit_id as varchar) as org_unit_id,
         cast(org_units.org_unit_name as varchar) as org_unit_name,
         cast({{ people_suppressed('scored.headcount', 'scored.headcount') }} as integer) as headcount,
-        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double) as coverage_pct,
-        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double precision) as coverage_pct,
+        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double precision)
             as leadership_coverage_pct,
-        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double precision)
             as tech_specialist_coverage_pct,
-        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double precision)
             as end_user_coverage_pct,
-        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double)
+        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double precision)
             as training_completion_rate,
         cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
             as ai_spend_ytd,
@@ -360,8 +356,8 @@ final as (
         cast(
             {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
-        cast(scored.readiness_score as double) as readiness_score,
-        cast(round(scored.readiness_score - previous_scores.readiness_score, 1) as double)
+        cast(scored.readiness_score as double precision) as readiness_score,
+        cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as double precision)
             as readiness_score_change,
         scored.is_suppressed,
         scored.previous_snapshot_date,

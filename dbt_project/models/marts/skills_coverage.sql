@@ -58,7 +58,7 @@ measured as (
     select
         rolled_up.*,
         rolled_up.headcount - rolled_up.meeting_count as gap_count,
-        1.0 * rolled_up.meeting_count / rolled_up.headcount as coverage_pct,
+        {{ readiness_ratio('rolled_up.meeting_count', 'rolled_up.headcount') }} as coverage_pct,
         {{ people_is_suppressed('rolled_up.headcount') }} as is_suppressed
 
     from rolled_up
@@ -80,7 +80,7 @@ final as (
             case when not measured.is_suppressed then measured.meeting_count end as integer
         ) as meeting_count,
         cast(case when not measured.is_suppressed then measured.gap_count end as integer) as gap_count,
-        cast(case when not measured.is_suppressed then measured.coverage_pct end as double) as coverage_pct,
+        cast(case when not measured.is_suppressed then measured.coverage_pct end as double precision) as coverage_pct,
         measured.is_suppressed,
         coalesce(org_units.is_root, false) as is_root
 

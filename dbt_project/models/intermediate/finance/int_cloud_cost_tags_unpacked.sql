@@ -40,10 +40,10 @@ unpacked as (
 
     select
         cloud_cost_line_id,
-        struct_extract(tag, 'key') as tag_key,
-        struct_extract(tag, 'value') as tag_value,
-        {{ finance_normalise_tag_key("struct_extract(tag, 'key')") }} as tag_key_normalised,
-        lower(trim(struct_extract(tag, 'value'))) as tag_value_normalised,
+        {{ finance_tag_field('tag', 'key') }} as tag_key,
+        {{ finance_tag_field('tag', 'value') }} as tag_value,
+        {{ finance_normalise_tag_key(finance_tag_field('tag', 'key')) }} as tag_key_normalised,
+        lower(trim({{ finance_tag_field('tag', 'value') }})) as tag_value_normalised,
         billing_account_id,
         billing_period_start_at,
         load_id,

@@ -40,7 +40,7 @@ joined as (
         runs.status,
         runs.is_published,
         runs.failed_task,
-        date_diff('second', runs.started_at, runs.finished_at) as duration_seconds,
+        cast({{ dbt.datediff('runs.started_at', 'runs.finished_at', 'second') }} as bigint) as duration_seconds,
         coalesce(received_per_run.files_received, 0) as files_received,
         coalesce(received_per_run.files_rejected, 0) as files_rejected,
         coalesce(received_per_run.rows_read, 0) as rows_read,

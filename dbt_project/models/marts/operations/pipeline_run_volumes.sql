@@ -37,7 +37,7 @@ mart_names as (
     select
         run_id,
         mart_row_counts_json,
-        unnest(json_keys(mart_row_counts_json)) as mart_name
+        {{ readiness_json_keys('mart_row_counts_json') }} as mart_name
     from runs
     where mart_row_counts_json is not null
 
@@ -54,7 +54,7 @@ per_mart as (
         null::bigint as rows_read,
         null::bigint as rows_loaded,
         null::bigint as rows_quarantined,
-        json_extract(mart_row_counts_json, '$."' || mart_name || '"')::bigint as rows_published
+        {{ readiness_json_field('mart_row_counts_json', 'mart_name') }}::bigint as rows_published
     from mart_names
 
 ),

@@ -12,17 +12,17 @@ renamed as (
 
     select
         -- ids
-        learneruserid as worker_id,
-        learningcontentid as item_url,
+        "learnerUserId" as worker_id,
+        "learningContentId" as item_url,
 
         -- strings
         status as activity_status,
 
         -- numerics
-        cast(completionpercentage as integer) as completion_pct,
+        cast("completionPercentage" as integer) as completion_pct,
 
         -- timestamps
-        completeddatetime as completed_at,
+        "completedDateTime" as completed_at,
 
         -- load metadata
         {{ delivery_metadata_columns() }}
