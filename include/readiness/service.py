@@ -221,12 +221,48 @@ def _airflow(env: Mapping[str, str], *args: str, log: Path) -> None:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed (log: {log}):\n{tail}")
 
 
-def prepare(deployment: Deployment, env: Mapping[str, str]) -> None:
+def init_metadata(env: Mapping[str, str], log: Path) -> None:
     """What compose's airflow-init does: migrate the metadata database and create the DuckDB pool."""
-    deployment.logs_dir.mkdir(parents=True, exist_ok=True)
-    log = deployment.logs_dir / "init.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     _airflow(env, "db", "migrate", log=log)
     _airflow(env, "pools", "set", POOL, "1", POOL_DESCRIPTION, log=log)
+
+
+def prepare(deployment: Deployment, env: Mapping[str, str]) -> None:
+    init_metadata(env, deployment.logs_dir / "init.log")
+
+
+def dags_test_environment(
+    data_dir: Path,
+    airflow_home: Path,
+    *,
+    pseudonym_key: str | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of an ``airflow dags test`` subprocess (tests, the benchmark): the DAG of this
+    checkout on ``data_dir``, SQLite metadata in ``airflow_home``, telemetry off, this interpreter's
+    ``airflow`` first on PATH. Pass it to ``init_metadata`` once before the first run.
+
+    The dbt rendering is left to ``base`` (``READINESS_DBT_TASKS``, default per-node tasks); only the
+    parse allowance is taken from deploy/airflow.env, since parsing renders the dbt project here too.
+    """
+    from readiness.config import TELEMETRY_OFF
+
+    base = os.environ if base is None else base
+    env = {
+        **base,
+        **TELEMETRY_OFF,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}",
+        "READINESS_DATA_DIR": str(data_dir),
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": read_env_file(SHARED_CONFIG)["AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT"],
+    }
+    if pseudonym_key is not None:
+        env["READINESS_PSEUDONYM_KEY"] = pseudonym_key
+    return env
 
 
 def launch(deployment: Deployment, component: Component, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
