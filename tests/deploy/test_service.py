@@ -1,17 +1,18 @@
 """The DAG on a real Airflow deployment, natively: api-server, scheduler, dag-processor, triggerer and
 two Celery workers started by ``readiness.service`` (``make serve``) with the settings docker-compose.yml
-loads (deploy/airflow.env), a fresh Postgres database for the metadata and Redis as the broker.
+loads (deploy/airflow.env: dbt as one build task, workers that preload the tasks' libraries), a fresh
+Postgres database for the metadata and Redis as the broker. Part of ``make test``: about 6 minutes.
 
 The test drives it as an operator or an external scheduler would, through the authenticated REST API,
 and compares the published marts with those of ``airflow dags test`` on the same deliveries (run
-meanwhile in another process: SQLite metadata, no scheduler, no executor). During the run one Celery
-worker is killed (SIGKILL of every process it started) in the middle of a dbt task and comes back:
-the task must be retried and the marts must still be identical. Everything the test starts is
-stopped, its database dropped and its Redis database emptied, also when it fails; the last test checks
-that nothing is left.
+meanwhile in another process: SQLite metadata, no scheduler, no executor, dbt rendered per node as
+`make run` does). During the run one Celery worker is killed (SIGKILL of every process it started)
+while dbt builds and comes back: the task must be retried and the marts must still be identical.
+Everything the test starts is stopped, its database dropped and its Redis database emptied, also when
+it fails; the last test checks that nothing is left, whether or not the scenario got to its end.
 
 Test-only settings (the rest is deploy/airflow.env): the scheduler creates no scheduled runs (runs
-come through the API), a lost worker is noticed after 45 s instead of 120, and a cluster policy
+come through the API), a lost worker is noticed after 30 s instead of 120, and a cluster policy
 (``airflow_local_settings.py`` in the test's AIRFLOW_HOME) shortens the DAG's 5-minute retry delay.
 """
 
@@ -139,15 +140,16 @@ def _free_ports(count: int) -> int:
     raise RuntimeError("no free ports")
 
 
-def _processes_with_home(airflow_home: Path) -> list[str]:
-    """Live processes whose environment names this AIRFLOW_HOME: everything a deployment started."""
-    marker = f"AIRFLOW_HOME={airflow_home}".encode()
+def _processes_mentioning(root: Path) -> list[str]:
+    """Live processes with this test's folder in their environment: everything the deployment and the
+    reference started (Airflow's by AIRFLOW_HOME, dbt's, which gets no AIRFLOW_HOME, by its data folder)."""
+    marker = str(root).encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if marker in (entry / "environ").read_bytes().split(b"\0"):
+            if marker in (entry / "environ").read_bytes():
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 found.append(f"{entry.name}: {command[:120]}")
         except OSError:
@@ -428,7 +430,7 @@ def deployment_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         if reference is not None:
             service.stop_sessions([reference.pid])
     # Everything above was stopped and dropped: what is left now would be a leak.
-    collected["left_processes"] = _processes_with_home(airflow_home) + _processes_with_home(reference_home)
+    collected["left_processes"] = _processes_mentioning(root)
     collected["database_left"] = _database_exists(database)
     if "redis_db" in collected:
         collected["redis_keys_left"] = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=collected["redis_db"]).dbsize()
@@ -625,6 +627,28 @@ def test_a_killed_session_is_gone_before_its_leader_is_reaped() -> None:
         while service.session_members(leader.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert service.session_members(leader.pid) == []
+    finally:
+        service.kill_session(leader.pid, signal.SIGKILL)
+        leader.wait(timeout=10)
+
+
+def test_stopping_a_session_stops_a_child_that_left_it() -> None:
+    """Cosmos starts dbt with setsid: stopping a worker's session must still stop its dbt."""
+    escape = f"{sys.executable} -c 'import os, time; os.setsid(); time.sleep(300)'"
+    leader = subprocess.Popen(["bash", "-c", f"{escape} & sleep 300; wait"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        members: list[int] = []
+        escaped: list[int] = []
+        while not (len(members) == 3 and escaped) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            members = service.session_members(leader.pid)
+            escaped = [pid for pid in members if os.getsid(pid) != leader.pid]
+        assert len(members) == 3 and len(escaped) == 1, members  # bash, sleep, and the one in its own session
+        service.stop_sessions([leader.pid], grace=5)
+        leader.wait(timeout=10)
+        with pytest.raises(ProcessLookupError):
+            os.kill(escaped[0], 0)
     finally:
         service.kill_session(leader.pid, signal.SIGKILL)
         leader.wait(timeout=10)
