@@ -249,7 +249,14 @@ def _watcher_group(settings: Settings, *, group_id: str, pool: str, as_of_date: 
     (the next writer, downstream of all of them), and on a real executor they then run side by side.
     """
     from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, InvocationMode, LoadMode, TestBehavior
+    from cosmos.constants import (
+        PRODUCER_WATCHER_DONE_TASK_ID,
+        PRODUCER_WATCHER_TASK_ID,
+        ExecutionMode,
+        InvocationMode,
+        LoadMode,
+        TestBehavior,
+    )
 
     if not manifest_path().exists():
         raise FileNotFoundError(
@@ -282,6 +289,10 @@ def _watcher_group(settings: Settings, *, group_id: str, pool: str, as_of_date: 
     )
     producer = group.children[f"{group_id}.{PRODUCER_WATCHER_TASK_ID}"]
     producer.pool = pool
+    # Cosmos's gate after the producer (it absorbs a skipped producer) gets the DAG's default pool.
+    done = group.children.get(f"{group_id}.{PRODUCER_WATCHER_DONE_TASK_ID}")
+    if done is not None:
+        done.pool = DEFAULT_POOL
     _node_tasks_after_producer(group, producer)
     return group
 
