@@ -65,6 +65,10 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
     env = service.dags_test_environment(data_dir, airflow_home, pseudonym_key="e2e-test-key")
     generated = root / "generated"
     generate_organisation(generated, employees=120, seed=11)
+    # The data root as an installer makes it (the pipeline, under its umask, would make it 0750 too);
+    # copytree would use this test process's umask, which depends on which tests ran before.
+    data_dir.mkdir(mode=0o750)
+    data_dir.chmod(0o750)
     shutil.copytree(generated, Settings(data_dir).landing_dir)
     service.init_metadata(env, airflow_home / "init.log")
     result = _run([str(BIN / "readiness"), "dbt-parse"], env)
