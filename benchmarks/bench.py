@@ -164,23 +164,12 @@ def floor(landing: Path, work: Path) -> dict[str, float]:
 
 
 def environment(work: Path) -> dict[str, str]:
-    from readiness.config import TELEMETRY_OFF
+    from readiness.service import dags_test_environment
 
     home = work / "airflow_home"
-    return {
-        **os.environ,
-        **TELEMETRY_OFF,
-        "READINESS_DATA_DIR": str(work / "data"),
-        "READINESS_PSEUDONYM_KEY": "bench-key-0001",
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        # On a shared machine the DAG file's import (cosmos renders the dbt graph) can pass Airflow's 30 s.
-        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": os.environ.get("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "300"),
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = dags_test_environment(work / "data", home, pseudonym_key="bench-key-0001")
+    env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+    return env
 
 
 def _utc(text: str) -> float:
@@ -311,13 +300,17 @@ def main() -> None:
 
     env = environment(work)
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True)
-    for setup in (["airflow", "db", "migrate"], ["airflow", "pools", "set", "readiness_duckdb", "1", "single writer"]):
-        subprocess.run([str(BIN / setup[0]), *setup[1:]], env=env, check=True, capture_output=True)
+    from readiness import service
+
+    service.init_metadata(env, work / "init.log")
     subprocess.run([str(BIN / "readiness"), "dbt-parse"], env=env, check=True, capture_output=True)
-    shutil.copytree(cache / "base", work / "data" / "landing")
+    from readiness.config import Settings
+
+    landing = Settings(work / "data").landing_dir
+    shutil.copytree(cache / "base", landing)
     full = dag_run(env, AS_OF, work / "full-build.log")
     bare = bare_dbt(env, work)
-    shutil.copytree(cache / "night", work / "data" / "landing", dirs_exist_ok=True)
+    shutil.copytree(cache / "night", landing, dirs_exist_ok=True)
     night = dag_run(env, AS_OF + timedelta(days=1), work / "nightly.log")
 
     from readiness.generate import TIERS

@@ -6,7 +6,6 @@ One failed night goes through the real DAG (`airflow dags test`) to prove the no
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from readiness import ops
+from readiness import ops, service
 from readiness.alerts import advice, alert_night, notify_failed_run
 from readiness.audit import Bounds
 from readiness.config import Settings
@@ -214,21 +213,10 @@ def test_a_failed_night_through_airflow_sends_exactly_one_message(tmp_path: Path
     """The real DAG on an empty landing folder: every load fails, the DAG callback sends one message."""
     airflow_home = tmp_path / "airflow"
     airflow_home.mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-        "READINESS_DATA_DIR": str(tmp_path / "data"),
-        "READINESS_PSEUDONYM_KEY": "alert-test-key",
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
-    }
+    env = service.dags_test_environment(tmp_path / "data", airflow_home, pseudonym_key="alert-test-key")
     if not (REPO_ROOT / "dbt_project" / "target" / "manifest.json").exists():
         subprocess.run([str(BIN / "readiness"), "dbt-parse"], env=env, check=True, capture_output=True)
-    for args in (["airflow", "db", "migrate"], ["airflow", "pools", "set", "readiness_duckdb", "1", "writer"]):
-        done = subprocess.run([str(BIN / args[0]), *args[1:]], env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-3000:]
+    service.init_metadata(env, airflow_home / "init.log")
     # As `make run` runs it: `readiness night` shows each task as Airflow records it finished.
     dag_log = tmp_path / "dags-test.log"
     run = subprocess.run(

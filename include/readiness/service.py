@@ -12,6 +12,7 @@ gives an error naming what was expected where instead of a stack trace from insi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -221,12 +222,48 @@ def _airflow(env: Mapping[str, str], *args: str, log: Path) -> None:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed (log: {log}):\n{tail}")
 
 
-def prepare(deployment: Deployment, env: Mapping[str, str]) -> None:
+def init_metadata(env: Mapping[str, str], log: Path) -> None:
     """What compose's airflow-init does: migrate the metadata database and create the DuckDB pool."""
-    deployment.logs_dir.mkdir(parents=True, exist_ok=True)
-    log = deployment.logs_dir / "init.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     _airflow(env, "db", "migrate", log=log)
     _airflow(env, "pools", "set", POOL, "1", POOL_DESCRIPTION, log=log)
+
+
+def prepare(deployment: Deployment, env: Mapping[str, str]) -> None:
+    init_metadata(env, deployment.logs_dir / "init.log")
+
+
+def dags_test_environment(
+    data_dir: Path,
+    airflow_home: Path,
+    *,
+    pseudonym_key: str | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of an ``airflow dags test`` subprocess (tests, the benchmark): the DAG of this
+    checkout on ``data_dir``, SQLite metadata in ``airflow_home``, telemetry off, this interpreter's
+    ``airflow`` first on PATH. Pass it to ``init_metadata`` once before the first run.
+
+    The dbt rendering is left to ``base`` (``READINESS_DBT_TASKS``, default per-node tasks); only the
+    parse allowance is taken from deploy/airflow.env, since parsing renders the dbt project here too.
+    """
+    from readiness.config import TELEMETRY_OFF
+
+    base = os.environ if base is None else base
+    env = {
+        **base,
+        **TELEMETRY_OFF,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}",
+        "READINESS_DATA_DIR": str(data_dir),
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": read_env_file(SHARED_CONFIG)["AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT"],
+    }
+    if pseudonym_key is not None:
+        env["READINESS_PSEUDONYM_KEY"] = pseudonym_key
+    return env
 
 
 def launch(deployment: Deployment, component: Component, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
@@ -243,44 +280,92 @@ def launch(deployment: Deployment, component: Component, env: Mapping[str, str])
     )
 
 
-def session_members(session_id: int) -> list[int]:
-    """Every live process of a session (a component and whatever it started, tasks and dbt included).
+@dataclass(frozen=True)
+class _Proc:
+    pid: int
+    ppid: int
+    sid: int
+    #: Start time in clock ticks since boot: with the pid, names one process even after pids are reused.
+    started: int
+    #: Dead, only waiting for its parent to read its exit status: nothing to stop, but its children count.
+    zombie: bool
 
-    Zombies are not counted: they are dead and only wait for their parent to read their exit status.
-    """
-    members = []
+
+def _processes() -> dict[int, _Proc]:
+    """Every process, zombies included (a dead task's dbt is still the zombie's child)."""
+    found = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getsid(int(entry.name)) != session_id:
-                    continue
-                state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
-            except (ProcessLookupError, PermissionError, FileNotFoundError, IndexError):
-                continue
-            if state != "Z":
-                members.append(int(entry.name))
-    return members
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        found[pid] = _Proc(pid, int(fields[1]), int(fields[3]), int(fields[19]), fields[0] == "Z")
+    return found
+
+
+def _tree(session_id: int, processes: dict[int, _Proc]) -> list[_Proc]:
+    """The processes of a session and all their descendants, also those in sessions of their own:
+    cosmos starts dbt with ``setsid``, so a session alone would miss it (and leave it running)."""
+    children: dict[int, list[_Proc]] = {}
+    for proc in processes.values():
+        children.setdefault(proc.ppid, []).append(proc)
+    found = {proc.pid: proc for proc in processes.values() if proc.sid == session_id}
+    pending = list(found)
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child.pid not in found:
+                found[child.pid] = child
+                pending.append(child.pid)
+    return [proc for proc in found.values() if not proc.zombie]
+
+
+def session_members(session_id: int) -> list[int]:
+    """Every live process of a session (a component and whatever it started, tasks and dbt included)."""
+    return [proc.pid for proc in _tree(session_id, _processes())]
+
+
+def _signal(targets: dict[int, _Proc], sig: signal.Signals) -> None:
+    """Signal the processes that are still the ones recorded (same pid, same start time)."""
+    live = _processes()
+    for pid, proc in targets.items():
+        if live.get(pid) == proc:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+
+def _still_running(targets: dict[int, _Proc]) -> bool:
+    live = _processes()
+    return any(live.get(pid) == proc for pid, proc in targets.items())  # a zombie differs: not running
+
+
+def _collect(session_ids: list[int], into: dict[int, _Proc]) -> dict[int, _Proc]:
+    processes = _processes()
+    for session_id in session_ids:
+        into.update({proc.pid: proc for proc in _tree(session_id, processes)})
+    return into
 
 
 def kill_session(session_id: int, sig: signal.Signals) -> None:
-    for pid in session_members(session_id):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            continue
+    """Signal every process of the session's tree at once: they are all found before any dies, so a
+    dbt whose task is killed first cannot slip out as an orphan."""
+    _signal(_collect([session_id], {}), sig)
 
 
 def stop_sessions(session_ids: list[int], grace: float = 30.0) -> None:
-    """SIGTERM every process of the sessions (Airflow's warm shutdown), SIGKILL what is left after ``grace``."""
-    for session_id in session_ids:
-        kill_session(session_id, signal.SIGTERM)
+    """SIGTERM every process of the sessions (Airflow's warm shutdown), SIGKILL what is left after ``grace``.
+
+    Every process seen is remembered, so one orphaned by its parent's exit is still stopped."""
+    targets = _collect(session_ids, {})
+    _signal(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(session_members(s) for s in session_ids):
+    while time.monotonic() < deadline and _still_running(_collect(session_ids, targets)):
         time.sleep(0.5)
-    for session_id in session_ids:
-        kill_session(session_id, signal.SIGKILL)
+    _signal(_collect(session_ids, targets), signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(session_members(s) for s in session_ids):
+    while time.monotonic() < deadline and _still_running(_collect(session_ids, targets)):
         time.sleep(0.2)
 
 

@@ -15,6 +15,9 @@ from typing import Any
 
 from readiness.config import TELEMETRY_OFF, Settings
 
+#: Airflow's pool of tasks that name none (128 slots): for tasks that do not write DuckDB.
+DEFAULT_POOL = "default_pool"
+
 #: The repository root when running from a checkout; the image sets READINESS_DBT_PROJECT_DIR.
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -159,38 +162,117 @@ def ensure_manifest(settings: Settings) -> Path:
     return manifest_path()
 
 
-def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
-    """The dbt project as an Airflow task group: one `dbt build` for the whole project, one task per node.
+#: How the DAG renders the dbt project (``READINESS_DBT_TASKS``): see ``cosmos_task_group``.
+DBT_TASKS_VARIABLE = "READINESS_DBT_TASKS"
+DBT_TASKS_MODES = ("nodes", "build")
 
-    Cosmos's watcher mode: a producer task runs a single `dbt build` (one dbt start-up, one parse, the
-    project's own threads) and a sensor task per model, seed and detached test reports that node's
-    outcome from the producer's log. One subprocess per node instead cost about 8 s of CPU per node
-    before any work (45 nodes: 7.8x a bare `dbt build` at 10,000 workers).
+
+def dbt_tasks_mode() -> str:
+    """``nodes`` (the default, what `make run` shows) or ``build`` (what deploy/airflow.env sets)."""
+    mode = os.environ.get(DBT_TASKS_VARIABLE, "nodes").strip().lower() or "nodes"
+    if mode not in DBT_TASKS_MODES:
+        raise ValueError(
+            f"{DBT_TASKS_VARIABLE}={os.environ[DBT_TASKS_VARIABLE]!r}: expected one of {', '.join(DBT_TASKS_MODES)} "
+            "(nodes: one Airflow task per dbt node; build: one task running `dbt build`)."
+        )
+    return mode
+
+
+def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """The dbt project as an Airflow task group running one `dbt build` for the whole project.
+
+    Two renderings (``READINESS_DBT_TASKS``), the same build (one dbt start-up, one parse, the
+    project's own threads); one subprocess per node instead cost about 8 s of CPU per node before any
+    work (45 nodes: 7.8x a bare `dbt build` at 10,000 workers):
+
+    - ``nodes`` (default; `make run`): cosmos's watcher mode. A producer task runs the build and a
+      task per model, seed and detached test reports that node's outcome, so the UI shows each model.
+    - ``build`` (deploy/airflow.env, so compose and `make serve`): cosmos's single `dbt build` operator,
+      one task. On a real executor every task is a process that parses the DAG file, is queued and
+      heartbeats; the ~110 node tasks of ``nodes`` took about 3 s each on a Celery worker (some 6
+      minutes in all) for no work of their own (README, "Running as a service"). dbt's own log in the
+      task names each node.
+    """
+    if dbt_tasks_mode() == "build":
+        return _single_build_group(settings, group_id=group_id, pool=pool, as_of_date=as_of_date)
+    return _watcher_group(settings, group_id=group_id, pool=pool, as_of_date=as_of_date)
+
+
+def _profile_config() -> Any:
+    from cosmos import ProfileConfig
+
+    return ProfileConfig(
+        profile_name="readiness", target_name="duckdb", profiles_yml_filepath=project_dir() / "profiles.yml"
+    )
+
+
+def _dbt_operator_args(settings: Settings, pool: str, as_of_date: str) -> dict[str, Any]:
+    return {
+        "vars": dbt_vars(settings, as_of_date),
+        "pool": pool,
+        "install_deps": False,
+        # Assets are the published marts, emitted by the publish task only: a model built in the
+        # candidate is not yet something a consumer may read.
+        "emit_datasets": False,
+        # dbt failures are failed tests or broken SQL: one quick retry covers a transient error,
+        # more would only delay the alert.
+        "retries": 1,
+        "retry_delay": timedelta(seconds=30),
+    }
+
+
+def _single_build_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """One task, ``<group_id>.build``: cosmos's DbtBuildLocalOperator, dbt in a subprocess (dbt-duckdb keeps
+    its databases open for the life of its process, which would lock the publish step out)."""
+    from airflow.sdk import TaskGroup
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    with TaskGroup(group_id=group_id, tooltip="dbt build of the whole project (cosmos)") as group:
+        DbtBuildLocalOperator(
+            task_id="build",
+            project_dir=str(project_dir()),
+            profile_config=_profile_config(),
+            env=dbt_env(settings),
+            dbt_executable_path=dbt_executable(),
+            invocation_mode=InvocationMode.SUBPROCESS,
+            **_dbt_operator_args(settings, pool, as_of_date),
+        )
+    return group
+
+
+def _watcher_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """Cosmos's watcher mode: a producer runs `dbt build`, one task per node reports its outcome.
 
     The node tasks are put downstream of the producer (cosmos does so only for a DbtDag, not a
     DbtTaskGroup): they then read a finished result and never wait on a producer that has not started,
-    which is what deadlocked under `airflow dags test` (tasks run one at a time) and would let a sensor
-    hold the single DuckDB slot the producer needs. The same wiring runs under every executor.
+    which is what deadlocked under `airflow dags test` (tasks run one at a time). Only the producer
+    writes DuckDB, so only it takes the one-slot pool: the node tasks run after it and before publish
+    (the next writer, downstream of all of them), and on a real executor they then run side by side.
     """
-    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, InvocationMode, LoadMode, TestBehavior
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import (
+        PRODUCER_WATCHER_DONE_TASK_ID,
+        PRODUCER_WATCHER_TASK_ID,
+        ExecutionMode,
+        InvocationMode,
+        LoadMode,
+        TestBehavior,
+    )
 
-    manifest = manifest_path()
-    if not manifest.exists():
+    if not manifest_path().exists():
         raise FileNotFoundError(
-            f"{manifest} is missing: the DAG renders dbt from its manifest. Run `make dbt-parse` (or "
+            f"{manifest_path()} is missing: the DAG renders dbt from its manifest. Run `make dbt-parse` (or "
             "`readiness dbt-parse`) after changing the dbt project."
         )
+    operator_args = _dbt_operator_args(settings, pool, as_of_date)
+    operator_args["pool"] = DEFAULT_POOL
     group = DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(
-            dbt_project_path=project_dir(), manifest_path=manifest, env_vars=dbt_env(settings)
+            dbt_project_path=project_dir(), manifest_path=manifest_path(), env_vars=dbt_env(settings)
         ),
-        profile_config=ProfileConfig(
-            profile_name="readiness",
-            target_name="duckdb",
-            profiles_yml_filepath=project_dir() / "profiles.yml",
-        ),
+        profile_config=_profile_config(),
         # dbt in a subprocess: dbt-duckdb keeps its databases open for the life of its process, which
         # would lock the candidate and ingest files for the publish step and the next night's loads
         # (under `airflow dags test` every task shares one process).
@@ -205,20 +287,15 @@ def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_dat
             # A relationships test needs both its models built: it has its own task after them.
             should_detach_multiple_parents_tests=True,
         ),
-        operator_args={
-            "vars": dbt_vars(settings, as_of_date),
-            "pool": pool,
-            "install_deps": False,
-            # Assets are the published marts, emitted by the publish task only: a model built in the
-            # candidate is not yet something a consumer may read.
-            "emit_datasets": False,
-            # dbt failures are failed tests or broken SQL: one quick retry covers a transient error,
-            # more would only delay the alert. A node task retried after the build re-runs its node alone.
-            "retries": 1,
-            "retry_delay": timedelta(seconds=30),
-        },
+        operator_args=operator_args,
     )
-    _node_tasks_after_producer(group, group.children[f"{group_id}.{PRODUCER_WATCHER_TASK_ID}"])
+    producer = group.children[f"{group_id}.{PRODUCER_WATCHER_TASK_ID}"]
+    producer.pool = pool
+    # Cosmos's gate after the producer (it absorbs a skipped producer) gets the DAG's default pool.
+    done = group.children.get(f"{group_id}.{PRODUCER_WATCHER_DONE_TASK_ID}")
+    if done is not None:
+        done.pool = DEFAULT_POOL
+    _node_tasks_after_producer(group, producer)
     return group
 
 

@@ -43,11 +43,59 @@ def test_dag_settings(dag) -> None:
     assert dag.start_date.tzinfo is not None
 
 
-def test_every_task_retries_and_uses_the_single_writer_pool(dag) -> None:
+def _watcher_node_task(task) -> bool:
+    """A cosmos watcher task that reports a node's outcome from the producer's log (writes no DuckDB)."""
+    return task.task_id.startswith("transform.") and not task.task_id.endswith(".dbt_producer_watcher")
+
+
+def test_every_task_retries_and_every_writer_uses_the_single_writer_pool(dag) -> None:
     for task in dag.tasks:
         assert task.retries >= 1, f"{task.task_id} has no retries"
-        assert task.pool == "readiness_duckdb", f"{task.task_id} writes DuckDB outside the one-slot pool"
         assert task.on_failure_callback, f"{task.task_id} would fail without recording why in ops.pipeline_runs"
+        if _watcher_node_task(task):
+            # After the producer and before publish, the next writer: no need to queue for the slot.
+            assert task.pool == "default_pool", f"{task.task_id} holds the DuckDB slot without writing"
+        else:
+            assert task.pool == "readiness_duckdb", f"{task.task_id} writes DuckDB outside the one-slot pool"
+    assert any(_watcher_node_task(task) for task in dag.tasks)
+
+
+def _parse_with(monkeypatch: pytest.MonkeyPatch, dbt_tasks: str):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("READINESS_DBT_TASKS", dbt_tasks)
+    return DagBag(dag_folder=str(REPO_ROOT / "dags"))
+
+
+def test_the_build_rendering_is_one_cosmos_dbt_build_task_in_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What deploy/airflow.env sets for a real executor: one task running `dbt build` in a subprocess."""
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    bag = _parse_with(monkeypatch, "build")
+    assert bag.import_errors == {}
+    dag = bag.dags[DAG_ID]
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("transform.")]
+    assert [t.task_id for t in dbt_tasks] == ["transform.build"]
+    build = dbt_tasks[0]
+    assert isinstance(build, DbtBuildLocalOperator)
+    assert build.invocation_mode == InvocationMode.SUBPROCESS, "dbt-duckdb would keep the files open in-process"
+    assert build.pool == "readiness_duckdb" and build.retries >= 1 and build.on_failure_callback
+    assert dag.get_task("prepare_candidate").downstream_task_ids == {"transform.build"}
+    assert build.downstream_task_ids == {"publish"}
+    assert build.vars["as_of_date"] == "{{ ds }}"
+
+
+def test_the_deployment_settings_choose_the_build_rendering() -> None:
+    from readiness import service
+
+    assert service.read_env_file(service.SHARED_CONFIG)["READINESS_DBT_TASKS"] == "build"
+
+
+def test_an_unknown_rendering_is_an_import_error_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    bag = _parse_with(monkeypatch, "per-model")
+    errors = "\n".join(bag.import_errors.values())
+    assert "READINESS_DBT_TASKS='per-model': expected one of nodes, build" in errors
 
 
 def test_one_load_and_one_validation_per_extract_before_dbt(dag) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from readiness import service
 from readiness.config import Settings
 from readiness.generate import generate_organisation
 
@@ -48,19 +48,6 @@ COMPLETION_VERBS = {"completed", "passed", "satisfied"}
 AI_SERVICE_CATEGORY = "AI and Machine Learning"
 
 
-def _env(data_dir: Path, airflow_home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-        "READINESS_DATA_DIR": str(data_dir),
-        "READINESS_PSEUDONYM_KEY": "e2e-test-key",
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
-    }
-
-
 def _run(args: list[str], env: dict[str, str], timeout: int = 1200) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
 
@@ -75,17 +62,17 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("e2e")
     data_dir, airflow_home = root / "data", root / "airflow"
     airflow_home.mkdir()
-    env = _env(data_dir, airflow_home)
+    env = service.dags_test_environment(data_dir, airflow_home, pseudonym_key="e2e-test-key")
     generated = root / "generated"
     generate_organisation(generated, employees=120, seed=11)
+    # The data root as an installer makes it (the pipeline, under its umask, would make it 0750 too);
+    # copytree would use this test process's umask, which depends on which tests ran before.
+    data_dir.mkdir(mode=0o750)
+    data_dir.chmod(0o750)
     shutil.copytree(generated, Settings(data_dir).landing_dir)
-    for step in (
-        ["airflow", "db", "migrate"],
-        ["airflow", "pools", "set", "readiness_duckdb", "1", "writer"],
-        ["readiness", "dbt-parse"],
-    ):
-        result = _run([str(BIN / step[0]), *step[1:]], env)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    service.init_metadata(env, airflow_home / "init.log")
+    result = _run([str(BIN / "readiness"), "dbt-parse"], env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     # A BI-like reader in another process reads the published file in a loop during the whole run.
     stop = root / "stop-reader"
     reader = subprocess.Popen(
