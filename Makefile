@@ -31,11 +31,10 @@ AS_OF ?= $(shell date -u +%F)
 EMPLOYEES ?= 1000
 POOL := readiness_duckdb
 
-.PHONY: help install run test test-scenarios test-superset lint dbt-parse dbt-docs bench clean serve serve-stop
+.PHONY: help install run test test-superset lint dbt-parse dbt-docs bench clean serve serve-stop
 help:
 	@echo "make run    - install, generate a sample if landing/ is empty, run the nightly DAG once, print a summary"
 	@echo "make test   - install, lint (ruff, sqlfluff) and run the tests"
-	@echo "make test-scenarios - the long scenarios: a simulated week"
 	@echo "make test-superset - a native Superset on the marts: SQL Lab reaches nothing else, no outside request"
 	@echo "make bench  - BENCH_SIZE=S|M|L: floor, full build and one night through the DAG (benchmarks/results/)"
 	@echo "make serve  - run Airflow as a service on this machine (Celery if AIRFLOW__CELERY__BROKER_URL is set)"
@@ -98,12 +97,7 @@ lint: install
 # slowest tests listed at the end so a test that grows is seen.
 PYTEST_WORKERS ?= 2
 test: lint dbt-parse
-	@pytest --ignore=tests/superset -m "not scenario" -n $(PYTEST_WORKERS) --dist loadfile --durations=15
-
-# The long scenarios (the simulated week): 10-30 min on 2 cores, so a target of their own rather than
-# part of every `make test`. The Celery deployment test is in `make test` (about 6 min, README).
-test-scenarios: install dbt-parse
-	@pytest -m scenario
+	@pytest --ignore=tests/superset -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
 # by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.
