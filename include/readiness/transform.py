@@ -75,6 +75,8 @@ def _dbt_environment(settings: Settings, warehouse_db: Path | None) -> dict[str,
     env = dbt_env(settings)
     if warehouse_db is not None:
         env["READINESS_CANDIDATE_DB"] = str(warehouse_db)
+        # Its own build state beside it: the night's state stays out of it (and is not locked by it).
+        env["READINESS_STATE_DB"] = f"{warehouse_db}.state"
     return env
 
 
