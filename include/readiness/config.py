@@ -64,6 +64,8 @@ class Settings:
     #: READINESS_POSTGRES_URL, a libpq connection string or URI; see readiness.pg).
     warehouse: str = "duckdb"
     postgres_url: str = ""
+    #: The BI role granted USAGE on schema marts and SELECT on its tables at each publication (none: no grant).
+    postgres_reader_role: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,6 +89,7 @@ class Settings:
             alert_from=env.get("READINESS_ALERT_FROM", "readiness@localhost"),
             warehouse=_warehouse(env.get("READINESS_WAREHOUSE", "duckdb"), env.get("READINESS_POSTGRES_URL", "")),
             postgres_url=env.get("READINESS_POSTGRES_URL", "").strip(),
+            postgres_reader_role=env.get("READINESS_POSTGRES_READER_ROLE", "").strip(),
         )
 
     def freshness_deadline(self, source: str) -> int:
