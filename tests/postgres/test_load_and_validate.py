@@ -122,3 +122,18 @@ def test_the_warehouse_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> No
         "postgres",
         "PostgreSQL at db.example.org:6543, database w, user u",
     )
+
+
+def test_a_load_failing_at_its_last_write_leaves_nothing_behind(postgres: Settings) -> None:
+    """One delivery is one transaction: raw rows and quarantine rows written before a failing manifest insert
+    are rolled back with it, and the file stays in landing/ for the next run."""
+    with pg.connect(postgres) as con:  # the tables exist; the manifest then refuses this delivery's row
+        con.execute("alter table ops.load_manifest add constraint refuse_for_test check (rows_loaded < 2)")
+    broken = "W3,Cy,Ho,cy.ho@contoso.example,JP1,OU1,CC1,,US,2022-02-02,,Active,2"
+    delivered = deliver(postgres, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD, broken]) + "\n")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        load_extract(postgres, WORKERS)
+    assert _rows(postgres, "select count(*) from raw.hr__workers") == [(0,)]
+    assert _rows(postgres, "select count(*) from ops.quarantine") == [(0,)]
+    assert _rows(postgres, "select count(*) from ops.load_manifest") == [(0,)]
+    assert delivered.exists()
