@@ -7,7 +7,7 @@
 {%- endmacro %}
 
 {% macro people__duration_part(text, designator) -%}
-    coalesce(cast(nullif(regexp_extract({{ text }}, '([0-9]+(\.[0-9]+)?){{ designator }}', 1), '') as double precision), 0)
+    coalesce(cast(nullif(regexp_extract({{ text }}, '([0-9]+(\.[0-9]+)?){{ designator }}', 1), '') as double), 0)
 {%- endmacro %}
 
 {% macro default__people_iso8601_duration_seconds(column) -%}

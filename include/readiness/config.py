@@ -66,6 +66,8 @@ class Settings:
     #: READINESS_POSTGRES_URL, a libpq connection string or URI; see readiness.pg).
     warehouse: str = "duckdb"
     postgres_url: str = ""
+    #: The BI role granted USAGE on schema marts and SELECT on its tables at each publication (none: no grant).
+    postgres_reader_role: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -90,6 +92,7 @@ class Settings:
             alert_webhook_conn_id=env.get("READINESS_ALERT_WEBHOOK_CONN_ID", "readiness_webhook"),
             warehouse=_warehouse(env.get("READINESS_WAREHOUSE", "duckdb"), env.get("READINESS_POSTGRES_URL", "")),
             postgres_url=env.get("READINESS_POSTGRES_URL", "").strip(),
+            postgres_reader_role=env.get("READINESS_POSTGRES_READER_ROLE", "").strip(),
         )
 
     def freshness_deadline(self, source: str) -> int:

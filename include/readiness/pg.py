@@ -478,10 +478,7 @@ SWAP_PATIENCE_SECONDS = 300.0
 
 def reader_role(settings: Settings) -> str | None:
     """The BI role (READINESS_POSTGRES_READER_ROLE): USAGE on schema marts and SELECT on its tables, no more."""
-    import os
-
-    role = os.environ.get("READINESS_POSTGRES_READER_ROLE", "").strip()
-    return role or None
+    return settings.postgres_reader_role or None
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None) -> Any:

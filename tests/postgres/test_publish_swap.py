@@ -36,8 +36,7 @@ def _candidate(con: psycopg.Connection[Any], version: int) -> None:
 
 def _settings(tmp_path: Path, url: str, role: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("READINESS_PSEUDONYM_KEY", "swap-test-key")
-    monkeypatch.setenv("READINESS_POSTGRES_READER_ROLE", role)
-    return Settings(data_dir=tmp_path / "data", warehouse="postgres", postgres_url=url)
+    return Settings(data_dir=tmp_path / "data", warehouse="postgres", postgres_url=url, postgres_reader_role=role)
 
 
 class Reader(threading.Thread):

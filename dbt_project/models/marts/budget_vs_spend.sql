@@ -47,7 +47,9 @@ measured as (
         budget_amount - actual_amount as variance_amount,
         case
             when quarter_state = 'current'
-                then {{ readiness_round(readiness_ratio('actual_amount * days_in_quarter', 'elapsed_days'), 2) }}
+                then {{ readiness_round(
+                    readiness_ratio('actual_amount * days_in_quarter', 'elapsed_days'), 2
+                ) }}
             else actual_amount
         end as forecast_amount
 

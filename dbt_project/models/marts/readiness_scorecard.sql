@@ -263,7 +263,9 @@ measured as (
         {{ readiness_ratio('coverage.met_pairs', 'coverage.required_pairs') }} as coverage_pct,
         case
             when not {{ people_is_suppressed('populations.leadership_headcount') }}
-                then {{ readiness_ratio('coverage.leadership_met_pairs', 'coverage.leadership_required_pairs') }}
+                then {{ readiness_ratio(
+                    'coverage.leadership_met_pairs', 'coverage.leadership_required_pairs'
+                ) }}
         end as leadership_coverage_pct,
         case
             when not {{ people_is_suppressed('populations.tech_specialist_headcount') }}
@@ -273,7 +275,8 @@ measured as (
             when not {{ people_is_suppressed('populations.end_user_headcount') }}
                 then {{ readiness_ratio('coverage.end_user_met_pairs', 'coverage.end_user_required_pairs') }}
         end as end_user_coverage_pct,
-        {{ readiness_ratio('training.completed_pairs', 'training.enrolled_pairs') }} as training_completion_rate,
+        {{ readiness_ratio('training.completed_pairs', 'training.enrolled_pairs') }}
+            as training_completion_rate,
         round(
             coalesce(year_to_date.ai_spend_before_quarter, 0)
             + coalesce(recent_spend.ai_spend_quarter_to_date, 0),
@@ -338,14 +341,14 @@ final as (
         cast(scored.org_unit_id as varchar) as org_unit_id,
         cast(org_units.org_unit_name as varchar) as org_unit_name,
         cast({{ people_suppressed('scored.headcount', 'scored.headcount') }} as integer) as headcount,
-        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as double precision) as coverage_pct,
-        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as double precision)
+        cast({{ people_suppressed('scored.coverage_pct', 'scored.headcount') }} as float8) as coverage_pct,
+        cast({{ people_suppressed('scored.leadership_coverage_pct', 'scored.headcount') }} as float8)
             as leadership_coverage_pct,
-        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as double precision)
+        cast({{ people_suppressed('scored.tech_specialist_coverage_pct', 'scored.headcount') }} as float8)
             as tech_specialist_coverage_pct,
-        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as double precision)
+        cast({{ people_suppressed('scored.end_user_coverage_pct', 'scored.headcount') }} as float8)
             as end_user_coverage_pct,
-        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as double precision)
+        cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as float8)
             as training_completion_rate,
         cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
             as ai_spend_ytd,
@@ -356,8 +359,8 @@ final as (
         cast(
             {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
-        cast(scored.readiness_score as double precision) as readiness_score,
-        cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as double precision)
+        cast(scored.readiness_score as float8) as readiness_score,
+        cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as float8)
             as readiness_score_change,
         scored.is_suppressed,
         scored.previous_snapshot_date,

@@ -80,7 +80,7 @@ final as (
             case when not measured.is_suppressed then measured.meeting_count end as integer
         ) as meeting_count,
         cast(case when not measured.is_suppressed then measured.gap_count end as integer) as gap_count,
-        cast(case when not measured.is_suppressed then measured.coverage_pct end as double precision) as coverage_pct,
+        cast(case when not measured.is_suppressed then measured.coverage_pct end as float8) as coverage_pct,
         measured.is_suppressed,
         coalesce(org_units.is_root, false) as is_root
 

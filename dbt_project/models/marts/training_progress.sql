@@ -88,7 +88,7 @@ learner_events as (
         0 as completed,
         0 as passed,
         cast(null as integer) as days_to_complete,
-        cast(0 as double precision) as duration_seconds
+        cast(0 as float8) as duration_seconds
 
     from enrolments
     where cast(enrolled_at as date) <= {{ as_of_date }}
@@ -303,10 +303,12 @@ final as (
         cast({{ people_suppressed(
             readiness_ratio('cumulated.cumulative_completed_count', 'cumulated.cumulative_enrolled_count'),
             'cumulated.headcount'
-        ) }} as double precision) as completion_rate,
-        cast({{ people_suppressed('cumulated.median_days_to_complete', 'cumulated.headcount') }} as double precision)
+        ) }} as float8) as completion_rate,
+        cast({{ people_suppressed('cumulated.median_days_to_complete', 'cumulated.headcount') }} as float8)
             as median_days_to_complete,
-        cast({{ people_suppressed(readiness_round('cumulated.learning_hours', 2), 'cumulated.headcount') }} as double precision)
+        cast({{ people_suppressed(
+            readiness_round('cumulated.learning_hours', 2), 'cumulated.headcount'
+        ) }} as float8)
             as learning_hours,
         {{ people_is_suppressed('cumulated.headcount') }} as is_suppressed,
         latest_root_units.org_unit_id is not null as is_root

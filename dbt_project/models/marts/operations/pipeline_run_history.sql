@@ -40,7 +40,8 @@ joined as (
         runs.status,
         runs.is_published,
         runs.failed_task,
-        cast({{ dbt.datediff('runs.started_at', 'runs.finished_at', 'second') }} as bigint) as duration_seconds,
+        -- dbt's cross-database datediff (date_diff on DuckDB, epoch arithmetic on Postgres)
+        cast({{ dbt.datediff('runs.started_at', 'runs.finished_at', 'second') }} as bigint) as duration_seconds,  -- noqa: LT05
         coalesce(received_per_run.files_received, 0) as files_received,
         coalesce(received_per_run.files_rejected, 0) as files_rejected,
         coalesce(received_per_run.rows_read, 0) as rows_read,
