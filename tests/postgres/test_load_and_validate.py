@@ -137,3 +137,19 @@ def test_a_load_failing_at_its_last_write_leaves_nothing_behind(postgres: Settin
     assert _rows(postgres, "select count(*) from ops.quarantine") == [(0,)]
     assert _rows(postgres, "select count(*) from ops.load_manifest") == [(0,)]
     assert delivered.exists()
+
+
+def test_the_nightly_dag_refuses_the_postgres_warehouse_before_any_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the DAG wires pg.build and pg.publish, its first task stops a Postgres night, loudly."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from readiness import tasks
+
+    monkeypatch.setenv("READINESS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("READINESS_WAREHOUSE", "postgres")
+    monkeypatch.setenv("READINESS_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with pytest.raises(AirflowFailException, match="the nightly DAG runs the DuckDB warehouse only so far"):
+        tasks.start("run-1", date(2026, 11, 27))
+    assert not (tmp_path / "data").exists(), "nothing was recorded or created"
