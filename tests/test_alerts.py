@@ -60,6 +60,17 @@ LATE_AND_FRESH = {
 } | {"finance/budget": date(2026, 7, 10)}
 
 
+def _failed_run(settings: Settings, reason: str) -> dict:
+    """Run run-9 of LATE_AND_FRESH's deliveries failed in hr.validate_workers; the DAG callback's context."""
+    _manifest(settings, LATE_AND_FRESH)
+    with ops.connect(settings.ingest_db) as con:
+        con.execute(
+            "insert into ops.pipeline_runs values ('run-9', ?, ?, ?, 'failed', false, 'hr.validate_workers', ?, null)",
+            [AS_OF, datetime(2026, 11, 28, 2), datetime(2026, 11, 28, 2, 5), reason],
+        )
+    return {"run_id": "run-9", "logical_date": datetime(2026, 11, 28, 2)}
+
+
 def test_budget_crossings_and_late_sources_in_one_digest_sent_once(settings: Settings, inbox: Inbox) -> None:
     _manifest(settings, LATE_AND_FRESH)
     # First publication: marts_data's training line is at 50 % in Q2 (5,000 of 10,000) and Q3 (7,500).
@@ -108,14 +119,8 @@ def test_a_night_with_nothing_to_say_sends_nothing(settings: Settings, inbox: In
 def test_a_failed_run_sends_one_message_with_the_task_the_reason_and_what_to_do(
     settings: Settings, inbox: Inbox
 ) -> None:
-    _manifest(settings, LATE_AND_FRESH)
     reason = "hr/workers: expect_column_values_to_be_unique on worker_id failed for {{ 2 }} rows <W1>"
-    with ops.connect(settings.ingest_db) as con:
-        con.execute(
-            "insert into ops.pipeline_runs values ('run-9', ?, ?, ?, 'failed', false, 'hr.validate_workers', ?, null)",
-            [AS_OF, datetime(2026, 11, 28, 2), datetime(2026, 11, 28, 2, 5), reason],
-        )
-    context = {"run_id": "run-9", "logical_date": datetime(2026, 11, 28, 2)}
+    context = _failed_run(settings, reason)
     notify_failed_run(context)
     notify_failed_run(context)  # the scheduler may call a callback again: still one message
 
@@ -166,14 +171,8 @@ def test_every_failed_task_of_a_run_is_in_its_one_message(settings: Settings, in
 def test_alerts_also_reach_a_chat_webhook_once_with_what_the_email_says(
     settings: Settings, inbox: Inbox, webhook: Webhook
 ) -> None:
-    _manifest(settings, LATE_AND_FRESH)
     reason = "hr/workers: expect_column_values_to_be_unique on worker_id failed for 2 rows"
-    with ops.connect(settings.ingest_db) as con:
-        con.execute(
-            "insert into ops.pipeline_runs values ('run-9', ?, ?, ?, 'failed', false, 'hr.validate_workers', ?, null)",
-            [AS_OF, datetime(2026, 11, 28, 2), datetime(2026, 11, 28, 2, 5), reason],
-        )
-    context = {"run_id": "run-9", "logical_date": datetime(2026, 11, 28, 2)}
+    context = _failed_run(settings, reason)
     notify_failed_run(context)
     notify_failed_run(context)
 
