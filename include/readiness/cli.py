@@ -75,6 +75,8 @@ def night(
 
     def show(done: TaskDone) -> None:
         counts[done.state] = counts.get(done.state, 0) + 1
+        if done.state == "skipped":
+            return  # a night with nothing new skips over a hundred tasks: counted at the end, not listed
         took = f"{done.seconds:6.1f} s" if done.seconds is not None else "       "
         console.print(f"  {took}  {marks.get(done.state, f'[red]{done.state}[/]')}  {done.task_id}")
 
