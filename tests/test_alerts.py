@@ -270,3 +270,5 @@ def test_the_summary_says_what_the_alert_says_about_freshness(settings: Settings
     assert "Late source: lms (never delivered; deadline 1 days)" in lines
     assert not any(line.startswith("Late source: finance") for line in lines), "27 days old, deadline 31"
     assert "unchanged: the same bytes as a delivery already loaded" in " ".join(result.output.split())
+    # The run was for the 28th; marts_data's people marts are of the HR snapshot of the 27th.
+    assert "people figures as of the HR snapshot of 2026-11-27" in " ".join(result.output.split())

@@ -45,6 +45,10 @@ def test_publish_swaps_in_the_candidate_without_build_schemas(settings: Settings
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
         schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
     assert "staging" not in schemas and "intermediate" not in schemas, "names and e-mails stop at staging"
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        dates = con.execute("select as_of_date, data_as_of_date from marts.publication").fetchone()
+    # The night of the 28th published marts_data, whose people marts are of the HR snapshot of the 27th.
+    assert [str(d) for d in dates] == ["2026-11-28", "2026-11-27"]
 
 
 def _published_once(settings: Settings, scale: int = 1) -> tuple[str, int, int]:

@@ -103,7 +103,12 @@ def summary(
     console.print(
         f"Run [bold]{result.run_id}[/]: [{colour}]{result.status}[/]" + (f" - {result.reason}" if result.reason else "")
     )
-    console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id})")
+    people = (
+        f", people figures as of the HR snapshot of {result.published_data_as_of}"
+        if result.published_data_as_of
+        else ""
+    )
+    console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id}{people})")
     newest = ", ".join(f"{source} {day or 'never'}" for source, day in result.data_as_of.items())
     console.print(f"Data as of (newest delivery per source): {newest}")
     marts = Table("mart", "rows", title="Published marts")

@@ -570,10 +570,17 @@ def _swap(
     from psycopg import sql
 
     cur.execute(f"set local lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
+    from readiness.publish import DATA_AS_OF_SQL, PUBLICATION_SQL
+
+    cur.execute("select to_regclass(%s) is not null", [f"{CANDIDATE_SCHEMA}.org_units"])
+    has_org_units = cur.fetchone()[0]  # type: ignore[index]
+    data_as_of = None
+    if has_org_units:
+        cur.execute(DATA_AS_OF_SQL.format(schema=CANDIDATE_SCHEMA))
+        data_as_of = cur.fetchone()[0]  # type: ignore[index]
     cur.execute(
-        f"create table {CANDIDATE_SCHEMA}.publication as select %s::varchar as run_id, %s::date as as_of_date, "
-        "%s::timestamp as published_at, %s::json as row_counts",
-        [run_id, as_of_date, now, json.dumps(counts, sort_keys=True)],
+        PUBLICATION_SQL.format(schema=CANDIDATE_SCHEMA).replace("?", "%s"),
+        [run_id, as_of_date, data_as_of, now, json.dumps(counts, sort_keys=True)],
     )
     published = _tables(cur, PUBLISHED_SCHEMA)
     if published:

@@ -46,6 +46,17 @@ class Publication:
     swap_seconds: float = 0.0
 
 
+#: The publication row: the run and the night it ran for (``as_of_date``), and the newest HR snapshot the
+#: people marts describe (``data_as_of_date``): HR's snapshot of the 27th may be published on the 30th, and
+#: BI tools and the report must say which date the figures are of. One statement for both warehouses.
+PUBLICATION_SQL = (
+    "create table {schema}.publication as select cast(? as varchar) as run_id, cast(? as date) as as_of_date, "
+    "cast(? as date) as data_as_of_date, cast(? as timestamp) as published_at, cast(? as json) as row_counts"
+)
+#: The newest HR snapshot of a marts schema (its org tree, which every people mart is aligned to).
+DATA_AS_OF_SQL = "select max(snapshot_date) from {schema}.org_units"
+
+
 def prepare_candidate(settings: Settings) -> Path:
     """Start tonight's build from an empty candidate: a failed earlier attempt leaves nothing behind."""
     private_dir(settings.build_dir)
@@ -76,11 +87,9 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
         counts = audit(con, settings.published_db, bounds).row_counts
         for schema in BUILD_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
-        con.execute(
-            "create or replace table marts.publication as select ?::varchar as run_id, ?::date as as_of_date, "
-            "?::timestamp as published_at, ?::json as row_counts",
-            [run_id, as_of_date, now, _json(counts)],
-        )
+        con.execute("drop table if exists marts.publication")
+        data_as_of = con.execute(DATA_AS_OF_SQL.format(schema="marts")).fetchone()[0]  # type: ignore[index]
+        con.execute(PUBLICATION_SQL.format(schema="marts"), [run_id, as_of_date, data_as_of, now, _json(counts)])
         con.execute("checkpoint")
     finally:
         con.close()

@@ -155,6 +155,7 @@ class RunSummary:
     reason: str | None
     warehouse: str
     published_run_id: str | None
+    published_data_as_of: date | None = None
     mart_rows: dict[str, int] = field(default_factory=dict)
     extracts: list[Freshness] = field(default_factory=list)
     late: list[LateSource] = field(default_factory=list)
@@ -224,7 +225,11 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
     )
     if settings.published_db.exists():
         with duckdb.connect(str(settings.published_db), read_only=True) as pub:
-            summary.published_run_id = pub.execute("select run_id from marts.publication").fetchone()[0]  # type: ignore[index]
+            cursor = pub.execute("select * from marts.publication")
+            publication = dict(zip([d[0] for d in cursor.description or []], cursor.fetchone() or (), strict=False))
+            summary.published_run_id = publication.get("run_id")
+            # Versions published before the column existed (a rollback can bring one back) have none.
+            summary.published_data_as_of = publication.get("data_as_of_date")
             tables = pub.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' "
                 "and table_name <> 'publication' order by 1"

@@ -178,10 +178,12 @@ def test_every_mart_is_the_same_on_both_warehouses(built: Built) -> None:
 
 
 def test_publication_is_the_same_on_both_warehouses(built: Built) -> None:
-    query = "select run_id, as_of_date, cast(row_counts as varchar) from marts.publication"
-    ((duck_run, duck_as_of, duck_counts),) = _duckdb_rows(built.duck, query)
-    ((pg_run, pg_as_of, pg_counts),) = _postgres_rows(built.postgres, query)
+    query = "select run_id, as_of_date, data_as_of_date, cast(row_counts as varchar) from marts.publication"
+    ((duck_run, duck_as_of, duck_data, duck_counts),) = _duckdb_rows(built.duck, query)
+    ((pg_run, pg_as_of, pg_data, pg_counts),) = _postgres_rows(built.postgres, query)
     assert (pg_run, pg_as_of) == (duck_run, duck_as_of) == (RUN_ID, date.fromisoformat(AS_OF))
+    # The generator's newest HR snapshot (org_units_2026-11-27.csv, its default as-of date).
+    assert pg_data == duck_data == date(2026, 11, 27)
     assert json.loads(pg_counts) == json.loads(duck_counts)
 
 
