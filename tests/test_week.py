@@ -41,6 +41,7 @@ class Night:
     status: str
     failed_step: str | None
     late: list[str]  # sources past their deadline, in the alert
+    says: str = ""  # what the failure reason must name
 
 
 def _crlf_swapped(data: bytes) -> bytes:
@@ -81,7 +82,14 @@ def _plan(generated: Path) -> list[Night]:
     assert reorg != hr["org_units"]
     return [
         Night(DAYS[0], first, "published", None, []),
-        Night(DAYS[1], {"hr/workers/workers_2026-11-28.csv": broken}, "failed", "hr.load_workers", []),
+        Night(
+            DAYS[1],
+            {"hr/workers/workers_2026-11-28.csv": broken},
+            "failed",
+            "hr.load_workers",
+            [],
+            "the file is not comma-separated",
+        ),
         Night(DAYS[2], {f"hr/{e}/{e}_2026-11-29.csv": data for e, data in hr.items()}, "published", None, ["lms"]),
         Night(
             DAYS[3],
@@ -96,6 +104,8 @@ def _plan(generated: Path) -> list[Night]:
             "failed",
             "transform",
             ["hr", "lms"],
+            # dbt's own words for what failed, not its hundreds of SKIP lines nor its colour codes
+            "Failure in test finance_lines_have_an_fx_rate",
         ),
         Night(
             DAYS[5],
@@ -194,6 +204,8 @@ def test_a_week_of_nights(generated: Path, week_settings: Settings, inbox: Inbox
         assert (outcome.status, outcome.failed_step) == (night.status, night.failed_step), outcome.reason
         new = inbox.messages[sent:]
         if night.status == "failed":
+            assert night.says in (outcome.reason or ""), outcome.reason
+            assert "\x1b[" not in (outcome.reason or "") and " SKIP " not in (outcome.reason or "")
             assert len(new) == 1, f"night {n}: one failure message"
             assert new[0]["Subject"] == f"[readiness] FAILED {night.day}: {night.failed_step} failed"
             keep(new[0], f"week-night-{n}-failed")

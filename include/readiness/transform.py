@@ -7,6 +7,7 @@ executable runs it, so the nightly DAG, `make run` and the tests build the same 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from datetime import timedelta
@@ -107,13 +108,32 @@ def run_dbt_subprocess(
 
     result = subprocess.run(
         [dbt_executable(), *_dbt_command(settings, args, as_of_date)],
-        env={**os.environ, **_dbt_environment(settings, warehouse_db)},
+        # No colour codes: the output becomes a failure reason in ops, an alert e-mail and a chat message.
+        env={**os.environ, **_dbt_environment(settings, warehouse_db), "DBT_USE_COLORS": "false"},
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
-        raise DbtFailed(f"dbt {' '.join(args)} failed:\n{(result.stdout + result.stderr)[-3000:]}")
+        raise DbtFailed(f"dbt {' '.join(args)} failed:\n{dbt_failures(result.stdout + result.stderr)}")
+
+
+#: dbt's lines that say what failed (its end-of-run summary and the errors), not the hundreds of SKIPs.
+_FAILURE_LINE = re.compile(
+    r"(ERROR|FAIL |Failure in|Error in|Database Error|Compilation Error|Runtime Error|Completed with)"
+)
+
+
+def dbt_failures(output: str, limit: int = 3000) -> str:
+    """The lines of dbt's output that name what failed and why, with the line after each (dbt's message);
+    the output's tail when none matches."""
+    lines = output.splitlines()
+    picked: list[str] = []
+    for number, line in enumerate(lines):
+        if _FAILURE_LINE.search(line) and " SKIP " not in line:
+            picked += [line, *lines[number + 1 : number + 2]]
+    text = "\n".join(dict.fromkeys(kept for kept in picked if kept.strip())) if picked else output[-limit:]
+    return text[-limit:]
 
 
 def docs_dir(settings: Settings) -> Path:
