@@ -217,6 +217,8 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
 
 def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     """A plain `dbt build` of the same project on the ingest file the full build loaded."""
+    from readiness.config import Settings
+
     scratch = work / "bare-candidate.duckdb"
     vars_ = {
         "as_of_date": AS_OF.isoformat(),
@@ -227,7 +229,8 @@ def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     }
     dbt_env = {
         **env,
-        "READINESS_INGEST_DB": str(work / "data" / "warehouse" / "ingest.duckdb"),
+        # Where the full build loaded (Settings knows the working folder's layout).
+        "READINESS_INGEST_DB": str(Settings(work / "data").ingest_db),
         "READINESS_CANDIDATE_DB": str(scratch),
     }
     project = REPO / "dbt_project"
