@@ -218,28 +218,22 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
 def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     """A plain `dbt build` of the same project on the ingest file the full build loaded."""
     from readiness.config import Settings
+    from readiness.transform import dbt_env, dbt_vars
 
     scratch = work / "bare-candidate.duckdb"
-    vars_ = {
-        "as_of_date": AS_OF.isoformat(),
-        "reporting_currency": "USD",
-        "small_cell_threshold": 5,
-        "fiscal_year_start_month": 1,
-        "cost_center_tag_keys": ["cost_center", "CostCenter", "x_CostCenter"],
-    }
-    dbt_env = {
-        **env,
-        # Where the full build loaded (Settings knows the working folder's layout).
-        "READINESS_INGEST_DB": str(Settings(work / "data").ingest_db),
-        "READINESS_CANDIDATE_DB": str(scratch),
-    }
+    settings = Settings(work / "data")  # where the full build loaded (it knows the working folder's layout)
+    # A fresh candidate and build state: the bare build is a full build, as the first night's was.
+    state = Path(f"{scratch}.state")
+    env = {**env, **dbt_env(settings, AS_OF.isoformat())}
+    env.update(READINESS_CANDIDATE_DB=str(scratch), READINESS_STATE_DB=str(state))
     project = REPO / "dbt_project"
     cmd = [str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project)]
-    cmd += ["--target-path", str(work / "bare-target"), "--vars", json.dumps(vars_)]
-    measured = run_measured(cmd, dbt_env, work / "bare-dbt.log")
+    cmd += ["--target-path", str(work / "bare-target"), "--vars", json.dumps(dbt_vars(settings))]
+    measured = run_measured(cmd, env, work / "bare-dbt.log")
     if measured.returncode:
         sys.exit(f"bare dbt build failed:\n{measured.output}")
     scratch.unlink(missing_ok=True)
+    state.unlink(missing_ok=True)
     return measured
 
 
