@@ -45,7 +45,8 @@ def load(directory: Path = BUNDLE_DIR) -> Bundle:
 
 def dashboard_charts(dashboard: dict[str, Any]) -> list[str]:
     """The uuids of the charts a dashboard's layout places (as Superset's importer finds them)."""
-    return [node["meta"]["uuid"] for node in dashboard["position"].values() if isinstance(node, dict) and node.get("type") == "CHART"]
+    nodes = dashboard["position"].values()
+    return [node["meta"]["uuid"] for node in nodes if isinstance(node, dict) and node.get("type") == "CHART"]
 
 
 def contracts() -> dict[str, dict[str, str]]:
@@ -175,10 +176,11 @@ def problems(bundle: Bundle, tables: dict[str, dict[str, str]]) -> list[str]:
         columns, metrics, either = chart_references(chart)
         known_columns = {c["column_name"] for c in dataset["columns"]}
         known_metrics = {m["metric_name"] for m in dataset["metrics"]}
-        found += [f"{name}: column {c} is not in dataset {dataset['table_name']}" for c in sorted(columns - known_columns)]
-        found += [f"{name}: metric {m} is not in dataset {dataset['table_name']}" for m in sorted(metrics - known_metrics)]
+        table = dataset["table_name"]
+        found += [f"{name}: column {c} is not in dataset {table}" for c in sorted(columns - known_columns)]
+        found += [f"{name}: metric {m} is not in dataset {table}" for m in sorted(metrics - known_metrics)]
         unknown = either - known_columns - known_metrics
-        found += [f"{name}: orders by {x}, not in dataset {dataset['table_name']}" for x in sorted(unknown)]
+        found += [f"{name}: orders by {x}, not in dataset {table}" for x in sorted(unknown)]
     for dashboard in bundle.dashboards.values():
         for chart_uuid in dashboard_charts(dashboard):
             if chart_uuid not in bundle.charts:
