@@ -182,7 +182,21 @@ def problems(bundle: Bundle, tables: dict[str, dict[str, str]]) -> list[str]:
         unknown = either - known_columns - known_metrics
         found += [f"{name}: orders by {x}, not in dataset {table}" for x in sorted(unknown)]
     for dashboard in bundle.dashboards.values():
-        for chart_uuid in dashboard_charts(dashboard):
+        name = f"dashboard {dashboard['dashboard_title']!r}"
+        placed = dashboard_charts(dashboard)
+        for chart_uuid in placed:
             if chart_uuid not in bundle.charts:
-                found.append(f"dashboard {dashboard['dashboard_title']!r}: chart {chart_uuid} is not in the bundle")
+                found.append(f"{name}: chart {chart_uuid} is not in the bundle")
+        for native in dashboard["metadata"].get("native_filter_configuration", []):
+            for target in native["targets"]:
+                column = target["column"]["name"]
+                dataset = bundle.datasets.get(target["datasetUuid"])
+                if dataset is None:
+                    found.append(f"{name}, filter {native['name']!r}: its dataset is not in the bundle")
+                    continue
+                # A filter applies its column to every chart in its scope (the whole dashboard here).
+                for chart in (bundle.charts[u] for u in placed if u in bundle.charts):
+                    table = bundle.datasets[chart["dataset_uuid"]]
+                    if column not in {c["column_name"] for c in table["columns"]}:
+                        found.append(f"{name}, filter {native['name']!r}: {column} is not in {table['table_name']}")
     return found
