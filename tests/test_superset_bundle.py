@@ -143,3 +143,26 @@ def test_the_bundle_connection_is_the_locked_reader_superset_init_sets(dashboard
     # Imported first, then the connection string of this installation set on the imported database.
     assert script.index("superset import-dashboards") < script.index("superset set-database-uri")
     assert dashboards.metadata["type"] == "Dashboard"
+
+
+def test_an_export_from_superset_is_written_back_in_stable_names_with_the_compose_connection(
+    dashboards: bundle.Bundle, tmp_path: Path
+) -> None:
+    """`python -m tests.superset.harness --export` (edit in the UI, write back): as Superset names an export's
+    files (ids in the names) and with the exporting instance's own connection string and chart ids."""
+    exported: dict[str, dict[str, Any]] = {"metadata.yaml": dict(dashboards.metadata)}
+    for n, (kind, docs) in enumerate(
+        (("databases", dashboards.databases), ("datasets", dashboards.datasets), ("charts", dashboards.charts)), 1
+    ):
+        for i, doc in enumerate(copy.deepcopy(list(docs.values()))):
+            exported[f"{kind}/{'Readiness_warehouse/' if kind == 'datasets' else ''}x_{n}{i}.yaml"] = doc
+    for i, doc in enumerate(copy.deepcopy(list(dashboards.dashboards.values()))):
+        exported[f"dashboards/d_{i}.yaml"] = doc
+    (database,) = (d for path, d in exported.items() if path.startswith("databases/"))
+    database["sqlalchemy_uri"] = reader_uri(tmp_path / "elsewhere.duckdb")
+    runs = next(d for path, d in exported.items() if path.startswith("charts/") and d["slice_name"] == "Runs")
+    runs["params"]["slice_id"] = 42
+    bundle.write(exported, tmp_path / "bundle")
+    assert bundle.load(tmp_path / "bundle") == dashboards
+    assert (tmp_path / "bundle" / "charts" / "Runs.yaml").exists()
+    assert (tmp_path / "bundle" / "datasets" / "Readiness_warehouse" / "skills_coverage.yaml").exists()

@@ -9,6 +9,7 @@ the native Superset test (the charts and dashboards it must find after the impor
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,47 @@ def load(directory: Path = BUNDLE_DIR) -> Bundle:
 
     metadata = yaml.safe_load((directory / "metadata.yaml").read_text(encoding="utf-8"))
     return Bundle(kind("databases"), kind("datasets"), kind("charts"), kind("dashboards"), metadata)
+
+
+def _file_name(title: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in title).strip("_") + ".yaml"
+
+
+def write(exported: dict[str, dict[str, Any]], directory: Path = BUNDLE_DIR) -> None:
+    """Replace the bundle with Superset's export (path -> document, as in the export's ZIP), in stable file
+    names and without what only the exporting instance knows: its ids in chart form data, and its own
+    connection string (the bundle carries compose's; superset-init sets each installation's)."""
+    from readiness.serve import reader_uri
+
+    files: dict[Path, dict[str, Any]] = {}
+    for path, doc in exported.items():
+        kind = path.split("/")[0]
+        if kind == "metadata.yaml":
+            files[Path(kind)] = doc
+        elif kind == "databases":
+            doc["sqlalchemy_uri"] = reader_uri(Path("/srv/readiness/warehouse/readiness.duckdb"))
+            files[Path(kind, _file_name(doc["database_name"]))] = doc
+        elif kind == "datasets":
+            files[Path(kind, path.split("/")[1], f"{doc['table_name']}.yaml")] = doc
+        elif kind == "charts":
+            forms = [doc["params"]]
+            if doc.get("query_context"):
+                context = json.loads(doc["query_context"])
+                forms.append(context["form_data"])
+            for form in forms:
+                for instance_only in ("slice_id", "dashboards", "dashboardId", "url_params"):
+                    form.pop(instance_only, None)
+            if doc.get("query_context"):
+                doc["query_context"] = json.dumps(context, sort_keys=True)
+            files[Path(kind, _file_name(doc["slice_name"]))] = doc
+        elif kind == "dashboards":
+            files[Path(kind, _file_name(doc["dashboard_title"]))] = doc
+    if Path("metadata.yaml") not in files:
+        raise ValueError("not a Superset export: it has no metadata.yaml")
+    shutil.rmtree(directory, ignore_errors=True)
+    for relative, doc in files.items():
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120))
 
 
 def dashboard_charts(dashboard: dict[str, Any]) -> list[str]:
