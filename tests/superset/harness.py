@@ -131,6 +131,9 @@ class NativeSuperset:
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
+            # Its own session: a Ctrl-C at the terminal stops the harness, which then exports (--export) and
+            # stops Superset itself, rather than reaching Superset first.
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
