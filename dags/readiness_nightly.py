@@ -25,7 +25,7 @@ from readiness.config import Settings
 from readiness.contracts import SOURCES, extracts_of
 from readiness.marts import mart_names
 from readiness.tasks import record_failure
-from readiness.transform import cosmos_task_group
+from readiness.transform import dbt_task_group
 
 #: DuckDB has one writer per file: every task that writes goes through this one-slot pool.
 POOL = "readiness_duckdb"
@@ -127,7 +127,7 @@ def readiness_nightly() -> None:
                 validated.append(checked)
 
     candidate = prepare_candidate()
-    transform = cosmos_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
+    transform = dbt_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
     published = publish()
     validated >> candidate >> transform >> published
     published >> export() >> report()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from readiness import gx, ops
+from readiness import gx, warehouse
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, ORG_UNITS, WORKERS, Extract
 from readiness.gx import SAMPLE_SIZE, Failure
@@ -264,14 +264,8 @@ def _warehouse(settings: Settings) -> Iterator[tuple[Any, Callable[[str, list[An
     A delivery is read into pandas for GX the same way from both: DuckDB's frame of the rows (from
     Postgres, the rows arrive as Arrow batches through COPY and become a frame through DuckDB too).
     """
-    if settings.warehouse == "postgres":
-        from readiness import pg
-
-        with pg.connect(settings) as pg_con:
-            yield pg.QmarkConnection(pg_con), lambda query, params: pg.read_frame(pg_con, query, params)
-        return
-    with ops.connect(settings.ingest_db) as con:
-        yield con, lambda query, params: con.execute(query, params).df()
+    with warehouse.connect(settings) as con:
+        yield con, con.frame
 
 
 def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], warning: str | None = None) -> None:
