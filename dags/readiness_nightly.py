@@ -5,7 +5,8 @@ Every night: land the HR, LMS and finance extracts into `raw.*` (every row loade
 reason), validate each new delivery with its Great Expectations suite, build the dbt project into a
 candidate DuckDB file, audit it (GX on the marts, sanity checks against the published version) and
 publish it atomically as `warehouse/readiness.duckdb`; then export the marts (Parquet, CSV) and write
-the readiness report (`reports/latest.html`).
+the readiness report (`reports/latest.html`). With `READINESS_WAREHOUSE=postgres` the same steps run on
+the Postgres warehouse: candidate schemas, audited and swapped in as `marts` in one transaction.
 
 A bad delivery stops the run before dbt and leaves the published warehouse untouched; the failing
 task's log and `ops.pipeline_runs` say what to fix. All logic lives in the `readiness` package; this

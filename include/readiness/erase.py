@@ -117,7 +117,7 @@ class ErasureNotSupported(Exception):
 #: files without the tables, would look done).
 NOT_ON_POSTGRES = (
     "readiness erase is not supported on the Postgres warehouse yet (READINESS_WAREHOUSE=postgres): nothing was "
-    "changed. Until it is, erase by hand (README, The warehouse on PostgreSQL: erasure): delete the worker's "
+    "changed. Until it is, erase by hand: delete the worker's "
     "rows (by worker_id and work e-mail) from raw.hr__workers, raw.hr__worker_skills, raw.lms__statements, "
     "raw.lms__course_activity and ops.quarantine, and their worker_key's rows from every marts_version_* and "
     "marts_rolled_back_* schema; VACUUM FULL those tables; remove the rows from the files in landing/, archive/ "

@@ -498,7 +498,7 @@ def reader_role(settings: Settings) -> str | None:
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None) -> Any:
     """Audit the candidate schema and, only if it passes, swap it in as ``marts`` in one transaction.
 
-    The swap renames ``marts`` to ``previous_marts`` and ``candidate_marts`` to ``marts`` and grants the
+    The swap renames ``marts`` to ``marts_version_<time>`` and ``candidate_marts`` to ``marts`` and grants the
     reader role, all or nothing. It first locks every published mart: a reader that started before keeps
     reading the old tables to its end; one that starts during the swap waits for it and then resolves
     ``marts.<mart>`` to the new tables. So a reader sees the old marts or the new, never a mix, never an error.
