@@ -235,3 +235,18 @@ def test_the_pseudonym_key_is_in_no_compiled_sql_nor_log(nights: Nights) -> None
         assert text not in nights.first_log and text not in nights.bad.stdout + nights.bad.stderr
         leaking = [str(p) for p in files if text.encode() in p.read_bytes()]
         assert leaking == [], f"the pseudonym key is written in {leaking}"
+
+
+def test_the_summary_and_the_unchanged_test_read_postgres(nights: Nights) -> None:
+    from readiness import runs, unchanged
+
+    first_run = _runs(nights)[0][0]
+    summary = runs.summarise(nights.postgres)
+    assert (summary.status, summary.published_run_id) == ("failed", first_run)
+    assert BAD_NAME in (summary.reason or "")
+    assert summary.warehouse.startswith("PostgreSQL at 127.0.0.1:5432")
+    ((counts,),) = postgres_rows(nights.postgres.postgres_url, "select row_counts::text from marts.publication")
+    assert summary.mart_rows == json.loads(counts)
+    # The bad night's only delivery was rejected: a night now would keep the first night's marts.
+    reason = unchanged.nothing_new(nights.postgres)
+    assert reason is not None and first_run in reason
