@@ -154,3 +154,13 @@ def test_the_nightly_dag_records_its_run_in_the_postgres_warehouse(
         ("run-1", date(2026, 11, 27), "running")
     ]
     assert not settings.ingest_db.exists()
+
+
+def test_erase_stops_on_postgres_before_changing_anything(postgres: Settings) -> None:
+    from readiness.erase import ErasureNotSupported, erase_worker
+
+    delivered = deliver(postgres, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD]) + "\n")
+    before = delivered.read_bytes()
+    with pytest.raises(ErasureNotSupported, match=r"not supported on the Postgres warehouse yet.*nothing was changed"):
+        erase_worker(postgres, "W1")
+    assert delivered.read_bytes() == before
