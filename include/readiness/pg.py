@@ -289,13 +289,13 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def dbt_vars(settings: Settings, as_of_date: str, schema_prefix: str = CANDIDATE_PREFIX) -> dict[str, Any]:
+def dbt_vars(settings: Settings, schema_prefix: str = CANDIDATE_PREFIX) -> dict[str, Any]:
     """The project's vars (readiness.transform), with the raw tables in this database and the schema prefix
     (the candidate's when building; none to describe the published marts)."""
     from readiness import transform
 
     return {
-        **transform.dbt_vars(settings, as_of_date),
+        **transform.dbt_vars(settings),
         "raw_database": conninfo(settings)["dbname"],
         "schema_prefix": schema_prefix,
     }
@@ -329,13 +329,18 @@ def run_dbt(
         "--target",
         "postgres",
         "--vars",
-        json.dumps(dbt_vars(settings, as_of_date, schema_prefix)),
+        json.dumps(dbt_vars(settings, schema_prefix)),
     ]
     # dbt's compiled SQL and its log go to the working folder (owner-only), not into the repository.
     target = Path(target_path) if target_path else settings.build_dir / "dbt-postgres" / "target"
     command += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
     # No colour codes: a failure's text becomes the run's reason in ops, an alert and a chat message.
-    env = {**os.environ, **transform.dbt_env(settings), **dbt_environment(settings), "DBT_USE_COLORS": "false"}
+    env = {
+        **os.environ,
+        **transform.dbt_env(settings, as_of_date),
+        **dbt_environment(settings),
+        "DBT_USE_COLORS": "false",
+    }
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     if result.returncode != 0:
