@@ -157,6 +157,10 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
     """
     import tempfile
 
+    from readiness.warehouse import is_postgres
+
+    if is_postgres(settings):
+        return _generate_docs_postgres(settings, as_of_date=as_of_date)
     source = settings.published_db if settings.published_db.exists() else settings.candidate_db
     if not source.exists():
         raise FileNotFoundError(
@@ -178,11 +182,38 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
             as_of_date=as_of_date,
             warehouse_db=copy,
         )
-        page = target / "index.html"
-        staged = target / "index.html.tmp"
-        shutil.copyfile(build / "static_index.html", staged)
-        staged.replace(page)
+        return _install_page(build, target)
+
+
+def _install_page(build: Path, target: Path) -> Path:
+    """dbt's static page into ``target``, replacing the previous one only once whole."""
+    page = target / "index.html"
+    staged = target / "index.html.tmp"
+    shutil.copyfile(build / "static_index.html", staged)
+    staged.replace(page)
     return page
+
+
+def _generate_docs_postgres(settings: Settings, *, as_of_date: str | None) -> Path:
+    """The docs page of the Postgres warehouse: dbt reads the catalogue of the published schemas (no schema
+    prefix, so the marts resolve to ``marts``) through its own connections; nothing is written there."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from readiness import pg
+
+    target = docs_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
+        build = Path(work) / "target"
+        pg.run_dbt(
+            settings,
+            ["docs", "generate", "--static"],
+            as_of_date=as_of_date or datetime.now(UTC).date().isoformat(),
+            target_path=str(build),
+            schema_prefix="",
+        )
+        return _install_page(build, target)
 
 
 def ensure_manifest(settings: Settings) -> Path:
@@ -205,6 +236,36 @@ def dbt_tasks_mode() -> str:
             "(nodes: one Airflow task per dbt node; build: one task running `dbt build`)."
         )
     return mode
+
+
+def dbt_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """The DAG's dbt step for the configured warehouse: cosmos on DuckDB, one build task on Postgres."""
+    from readiness.warehouse import is_postgres
+
+    if is_postgres(settings):
+        return _postgres_build_group(group_id=group_id, pool=pool, as_of_date=as_of_date)
+    return cosmos_task_group(settings, group_id=group_id, pool=pool, as_of_date=as_of_date)
+
+
+def _postgres_build_group(*, group_id: str, pool: str, as_of_date: str) -> Any:
+    """One task, ``<group_id>.build``, running readiness.pg.build: `dbt build` on dbt-postgres into the
+    candidate schemas, dbt's log (one line per model, test and unit test) in the task's log.
+
+    Not cosmos: its profile and environment would be part of the DAG, and the dbt-postgres build needs the
+    pseudonym key in its connections' start-up options (readiness.pg.dbt_environment), which must never be
+    written into a serialised DAG or its rendered fields. readiness.pg.run_dbt gives it to dbt's process only.
+    """
+    from airflow.sdk import TaskGroup, task
+
+    @task(task_id="build", pool=pool, retries=1, retry_delay=timedelta(seconds=30))
+    def build(as_of: str) -> None:
+        from readiness import tasks
+
+        tasks.build_postgres(as_of)
+
+    with TaskGroup(group_id=group_id, tooltip="dbt build of the whole project on Postgres") as group:
+        build(as_of_date)
+    return group
 
 
 def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:

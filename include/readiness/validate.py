@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from readiness import gx, ops
+from readiness import gx, warehouse
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, ORG_UNITS, WORKERS, Extract
 from readiness.gx import SAMPLE_SIZE, Failure
@@ -356,45 +356,8 @@ def _warehouse(settings: Settings) -> Iterator[tuple[Any, BatchReader]]:
     A delivery reaches GX the same way from both: DuckDB's frames of the rows (from Postgres, the rows
     arrive as Arrow batches through COPY and become frames through DuckDB too).
     """
-    if settings.warehouse == "postgres":
-        from readiness import pg
-
-        with pg.connect(settings) as pg_con:
-            yield pg.QmarkConnection(pg_con), lambda query, params: _pages(pg_con, query, params)
-        return
-    with ops.connect(settings.ingest_db) as con:
-        yield con, lambda query, params: _chunks(con, query, params)
-
-
-def _chunks(con: Any, query: str, params: list[Any]) -> Iterator[pd.DataFrame]:
-    """DuckDB streams the result: frames of BATCH_ROWS rows (DuckDB's 2,048-row vectors) until it is done.
-
-    In delivery order without an ORDER BY, which would make DuckDB sort (hold) the whole delivery first:
-    DuckDB keeps a table's insertion order in a result (``preserve_insertion_order``, on by default).
-    """
-    result = con.execute(query, params)
-    vectors = max(1, BATCH_ROWS // 2048)
-    while True:
-        frame = result.fetch_df_chunk(vectors)
-        if frame.empty:
-            return
-        yield frame
-
-
-def _pages(pg_con: Any, query: str, params: list[Any]) -> Iterator[pd.DataFrame]:
-    """Postgres: the ordered result a page of BATCH_ROWS rows at a time (each page a bounded COPY)."""
-    from readiness import pg
-
-    offset = 0
-    while True:
-        page = f"{query} order by _line_number limit {BATCH_ROWS} offset {offset}"
-        frame = pg.read_frame(pg_con, page, params)
-        if frame.empty:
-            return
-        yield frame
-        if len(frame) < BATCH_ROWS:
-            return
-        offset += BATCH_ROWS
+    with warehouse.connect(settings) as con:
+        yield con, lambda query, params: con.frames(query, params, BATCH_ROWS)
 
 
 def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], warning: str | None = None) -> None:
