@@ -89,7 +89,7 @@ lint: install
 	@readiness docs --check
 	@readiness init-db $(LINT_DIR)/ingest.duckdb > /dev/null
 	@READINESS_INGEST_DB=$(LINT_DIR)/ingest.duckdb READINESS_CANDIDATE_DB=$(LINT_DIR)/candidate.duckdb \
-		sqlfluff lint dbt_project --processes 2
+		READINESS_AS_OF_DATE=$(AS_OF) sqlfluff lint dbt_project --processes 2
 
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
