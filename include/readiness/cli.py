@@ -111,9 +111,14 @@ def summary(
     console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id}{people})")
     newest = ", ".join(f"{source} {day or 'never'}" for source, day in result.data_as_of.items())
     console.print(f"Data as of (newest delivery per source): {newest}")
+    if result.not_configured:
+        console.print(
+            f"Not configured (READINESS_SOURCES): {', '.join(result.not_configured)}; nothing of it is expected"
+        )
     marts = Table("mart", "rows", title="Published marts")
     for mart, rows in result.mart_rows.items():
-        marts.add_row(f"marts.{mart}", f"{rows:,}")
+        reason = result.unavailable_marts.get(mart)
+        marts.add_row(f"marts.{mart}", f"unavailable: {reason}" if reason else f"{rows:,}")
     console.print(marts)
     extracts = Table(
         "extract",

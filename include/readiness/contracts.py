@@ -107,6 +107,9 @@ class Extract:
     checks: tuple[str, ...] = field(default=())
     #: Problems worth saying that are not the rows' fault, by name (``validate.WARNINGS``): rows are kept.
     warnings: tuple[str, ...] = field(default=())
+    #: Other extracts of the same source that carry the same facts in another shape: the source is complete
+    #: when any one of them has been delivered (a site has xAPI statements, Viva course activity, or both).
+    alternatives: tuple[str, ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -318,6 +321,7 @@ STATEMENTS = Extract(
     description="xAPI 1.0.3 statements, one per line; they accumulate and the same id counts once.",
     key=("id",),
     semantics="events",
+    alternatives=("course_activity",),
     one_of_required=(("actor_mbox", "actor_mbox_sha1sum", "actor_account_name"),),
     columns=(
         _c("id", "string", "Statement id (UUID)", required=True),
@@ -469,6 +473,7 @@ COURSE_ACTIVITY = Extract(
     description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
     key=("learnerUserId", "learningContentId"),
     semantics="full_replacement",
+    alternatives=("statements",),
     columns=(
         _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
         _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),
@@ -506,6 +511,9 @@ EXTRACTS: tuple[Extract, ...] = (
 )
 
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in EXTRACTS))
+#: Sources every installation has (READINESS_SOURCES may leave out any other): the workforce is what every
+#: mart describes, so HR alone is the smallest useful installation (skills coverage and gaps).
+REQUIRED_SOURCES: tuple[str, ...] = ("hr",)
 
 #: The one definition of freshness: the largest age, in days, of a source's newest delivery (of any of its
 #: extracts, by as-of date) before the source is late. HR and the LMS deliver every night; finance closes

@@ -24,7 +24,7 @@ import duckdb
 
 from readiness import ops
 from readiness.config import Settings, make_private, private_dir
-from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract
+from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract, get_extract
 from readiness.ops import STATUS_PENDING, STATUS_REJECTED
 from readiness.readers import LINE_COLUMN, DeliveryRejected, DeliveryRows, read_delivery
 
@@ -489,6 +489,7 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
                 outcome.message,
             )
         report.latest_as_of = sink.latest_as_of(extract)
+        stand_in = None if report.latest_as_of else _delivered_alternative(settings, sink, extract)
     rejected = [f for f in report.files if f.status == STATUS_REJECTED]
     if rejected:
         raise DeliveriesRejected(
@@ -496,14 +497,33 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
             + f"\nThe file(s) were moved to {settings.quarantine_dir / extract.source / extract.name}/ and nothing "
             "of them was loaded; the run stops before dbt and the published warehouse is unchanged."
         )
+    if report.latest_as_of is None and stand_in is not None:
+        # The same facts come in the other shape (a site with Viva Learning and no LRS): nothing is missing.
+        log.info("%s: never delivered; %s carries the source's facts instead", extract.qualified_name, stand_in)
+        report.warnings.append(f"not delivered; {stand_in} is delivered instead")
+        return report
     if report.latest_as_of is None:
         folder = settings.landing_dir / extract.source / extract.name
+        instead = "".join(f" (or {extract.source}/{a} instead)" for a in extract.alternatives)
         raise NeverDelivered(
             f"{extract.qualified_name} has never been delivered: expected a file named "
-            f"{extract.expected_file_names()} in {folder}/. Ask the {extract.source.upper()} system's owner for "
-            "the nightly export, or run `readiness generate` for a sample."
+            f"{extract.expected_file_names()} in {folder}/{instead}. Ask the {extract.source.upper()} system's owner "
+            "for the nightly export, run `readiness generate` for a sample, or, if this installation has no "
+            f"{extract.source.upper()} system, leave {extract.source} out of READINESS_SOURCES."
         )
     return report
+
+
+def _delivered_alternative(settings: Settings, sink: LoadSink, extract: Extract) -> str | None:
+    """An alternative of ``extract`` (``Extract.alternatives``) that was delivered or is waiting in landing/
+    tonight (its load task may run after this one), by qualified name; None when there is none."""
+    for name in extract.alternatives:
+        other = get_extract(f"{extract.source}/{name}")
+        if sink.latest_as_of(other) is not None or any(
+            other.file_pattern.match(p.name) for p in landing_files(settings, other)
+        ):
+            return other.qualified_name
+    return None
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from readiness import marts
 from readiness.audit import AuditFailed, Bounds, audit
 from readiness.config import SERVED_DIR_MODE, SERVED_FILE_MODE, Settings, make_private, private_dir
 from readiness.serve import open_reader
@@ -48,10 +49,13 @@ class Publication:
 
 #: The publication row: the run and the night it ran for (``as_of_date``), and the newest HR snapshot the
 #: people marts describe (``data_as_of_date``): HR's snapshot of the 27th may be published on the 30th, and
-#: BI tools and the report must say which date the figures are of. One statement for both warehouses.
+#: BI tools and the report must say which date the figures are of. ``unavailable_marts`` (mart -> reason) names
+#: the marts published empty because their source is not configured (READINESS_SOURCES): a dashboard on one
+#: keeps working and can say why it is blank. One statement for both warehouses.
 PUBLICATION_SQL = (
     "create table {schema}.publication as select cast(? as varchar) as run_id, cast(? as date) as as_of_date, "
-    "cast(? as date) as data_as_of_date, cast(? as timestamp) as published_at, cast(? as json) as row_counts"
+    "cast(? as date) as data_as_of_date, cast(? as timestamp) as published_at, cast(? as json) as row_counts, "
+    "cast(? as json) as unavailable_marts"
 )
 #: The newest HR snapshot of a marts schema (its org tree, which every people mart is aligned to).
 DATA_AS_OF_SQL = "select max(snapshot_date) from {schema}.org_units"
@@ -84,12 +88,16 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
     started = time.perf_counter()
     con = duckdb.connect(str(candidate))
     try:
-        counts = audit(con, settings.published_db, bounds).row_counts
+        unavailable = marts.unavailable(settings.enabled_sources)
+        counts = audit(con, settings.published_db, bounds, unavailable=unavailable).row_counts
         for schema in BUILD_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute("drop table if exists marts.publication")
         data_as_of = con.execute(DATA_AS_OF_SQL.format(schema="marts")).fetchone()[0]  # type: ignore[index]
-        con.execute(PUBLICATION_SQL.format(schema="marts"), [run_id, as_of_date, data_as_of, now, _json(counts)])
+        con.execute(
+            PUBLICATION_SQL.format(schema="marts"),
+            [run_id, as_of_date, data_as_of, now, _json(counts), _json(unavailable)],
+        )
         con.execute("checkpoint")
     finally:
         con.close()
@@ -131,7 +139,7 @@ def _served_folder(settings: Settings) -> None:
     settings.warehouse_dir.chmod(SERVED_DIR_MODE)
 
 
-def _json(counts: dict[str, int]) -> str:
+def _json(counts: dict[str, int] | dict[str, str]) -> str:
     return json.dumps(counts, sort_keys=True)
 
 

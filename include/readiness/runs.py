@@ -13,7 +13,7 @@ import duckdb
 
 from readiness import ops
 from readiness.config import Settings, make_private
-from readiness.contracts import EXTRACTS, SOURCES
+from readiness.contracts import EXTRACTS, Extract
 
 
 def _now() -> datetime:
@@ -138,7 +138,7 @@ def late_sources(settings: Settings, as_of: date, items: list[Freshness]) -> lis
     """Sources past their deadline (``Settings.freshness_deadline``). A source is judged by its newest
     delivery of any extract: finance sends GL and cloud costs monthly but a budget once or twice a year."""
     late = []
-    for source in SOURCES:
+    for source in settings.enabled_sources:  # a source not configured is never late: nothing of it is expected
         delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
         latest = max(delivered, default=None)
         age = (as_of - latest).days if latest else None
@@ -159,6 +159,10 @@ class RunSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     extracts: list[Freshness] = field(default_factory=list)
     late: list[LateSource] = field(default_factory=list)
+    #: Sources of the contracts this installation does not have (READINESS_SOURCES): nothing of them expected.
+    not_configured: tuple[str, ...] = ()
+    #: Marts the published version carries empty because their source is not configured, with the reason.
+    unavailable_marts: dict[str, str] = field(default_factory=dict)
 
     @property
     def data_as_of(self) -> dict[str, date | None]:
@@ -172,10 +176,12 @@ class RunSummary:
         return newest
 
 
-def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -> list[Freshness]:
-    """How old each extract's latest loaded delivery is, and what this run received of it."""
+def freshness(
+    con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None, extracts: tuple[Extract, ...] = EXTRACTS
+) -> list[Freshness]:
+    """How old each of ``extracts``' latest loaded delivery is, and what this run received of it."""
     result = []
-    for extract in EXTRACTS:
+    for extract in extracts:
         # A re-sent unchanged file is still a delivery: it counts for freshness, not as new rows.
         latest = con.execute(
             "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = $1 and "
@@ -213,7 +219,8 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
             else con.execute(query + "order by started_at desc limit 1").fetchone()
         )
         run_id, status, reason, as_of = row if row else (None, None, None, date.today())
-        extracts = freshness(con, as_of, run_id)
+        configured = tuple(e for e in EXTRACTS if settings.source_enabled(e.source))
+        extracts = freshness(con, as_of, run_id, configured)
     summary = RunSummary(
         run_id,
         status,
@@ -222,6 +229,7 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
         None,
         extracts=extracts,
         late=late_sources(settings, as_of, extracts),
+        not_configured=settings.disabled_sources,
     )
     if settings.published_db.exists():
         with duckdb.connect(str(settings.published_db), read_only=True) as pub:
@@ -230,6 +238,8 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
             summary.published_run_id = publication.get("run_id")
             # Versions published before the column existed (a rollback can bring one back) have none.
             summary.published_data_as_of = publication.get("data_as_of_date")
+            unavailable = publication.get("unavailable_marts")
+            summary.unavailable_marts = json.loads(unavailable) if isinstance(unavailable, str) else {}
             tables = pub.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' "
                 "and table_name <> 'publication' order by 1"

@@ -56,6 +56,7 @@ def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
         "small_cell_threshold": settings.small_cell_threshold,
         "fiscal_year_start_month": settings.fiscal_year_start_month,
         "cost_center_tag_keys": list(settings.cost_center_tag_keys),
+        "enabled_sources": list(settings.enabled_sources),
     }
 
 
