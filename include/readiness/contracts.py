@@ -158,6 +158,7 @@ WORKERS = Extract(
     key=("worker_id",),
     semantics="snapshot_series",
     not_before=(("termination_date", "hire_date"),),
+    checks=("unique_work_emails",),
     warnings=("workers_in_unknown_org_units",),
     columns=(
         _c("worker_id", "string", "Worker identifier", required=True),
@@ -470,13 +471,26 @@ COURSE_ACTIVITY = Extract(
     name="course_activity",
     format="csv",
     extensions=("csv",),
-    description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
+    description=(
+        "Course activity in the shape of Microsoft Graph learningCourseActivity (Viva Learning): progress of "
+        "each learner per course."
+    ),
     key=("learnerUserId", "learningContentId"),
     semantics="full_replacement",
     alternatives=("statements",),
     columns=(
-        _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
-        _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),
+        _c(
+            "learnerUserId",
+            "string",
+            "Learner: the worker_id, or the work e-mail where the LMS knows learners by e-mail only",
+            required=True,
+        ),
+        _c(
+            "learningContentId",
+            "string",
+            "Course: the catalogue url of the item, or an LMS course id mapped by the lms_course_items seed",
+            required=True,
+        ),
         _c(
             "completionPercentage",
             "integer",
@@ -485,6 +499,8 @@ COURSE_ACTIVITY = Extract(
             min_value=0,
             max_value=100,
         ),
+        _c("assignedDateTime", "timestamp", "When the course was assigned to the learner (UTC)"),
+        _c("startedDateTime", "timestamp", "When the learner started a self-initiated course (UTC)"),
         _c("completedDateTime", "timestamp", "When the learner completed the course (UTC)"),
         _c(
             "status",

@@ -80,6 +80,12 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: The delivered texts read as a boolean (lower-cased): JSON and SQL exports, HR spreadsheets (Yes/No, Y/N)
+#: and 1/0 flags. README, Extracts.
+BOOLEAN_TRUE: tuple[str, ...] = ("true", "t", "yes", "y", "1")
+BOOLEAN_FALSE: tuple[str, ...] = ("false", "f", "no", "n", "0")
+
+
 def typed_expression(column: Column) -> str:
     """SQL turning the delivered text of ``column`` into its contract type (null where it cannot)."""
     v = f"nullif(trim(\"{column.name}\"), '')"
@@ -96,6 +102,12 @@ def typed_expression(column: Column) -> str:
                 f"coalesce(timezone('UTC', try_cast({v} as timestamptz)), "
                 f"try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']))"
             )
+        case "boolean":
+            # Exports write booleans many ways; these readings are the only ones taken (case ignored), so
+            # anything else ("on", "2", "-1") is a broken rule naming them, never a guess.
+            truthy = ", ".join(_sql_text(t) for t in BOOLEAN_TRUE)
+            falsy = ", ".join(_sql_text(f) for f in BOOLEAN_FALSE)
+            return f"case when lower({v}) in ({truthy}) then true when lower({v}) in ({falsy}) then false end"
         case _:
             return f"try_cast({v} as {column.duckdb_type})"
 
@@ -109,9 +121,10 @@ def rule_checks(column: Column) -> list[str]:
     if column.required:
         checks.append(f"case when {delivered} is null then {_sql_text(f'{name}: required value missing')} end")
     if column.type != "string":
+        readings = f" ({'/'.join(BOOLEAN_TRUE)} or {'/'.join(BOOLEAN_FALSE)})" if column.type == "boolean" else ""
         checks.append(
             f"case when {delivered} is not null and {typed} is null then "
-            f"{_sql_text(name + ': cannot read ')} || {delivered} || {_sql_text(' as ' + column.type)} end"
+            f"{_sql_text(name + ': cannot read ')} || {delivered} || {_sql_text(' as ' + column.type + readings)} end"
         )
     if column.allowed:
         allowed = ", ".join(_sql_text(a) for a in column.allowed)

@@ -24,7 +24,15 @@ import duckdb
 
 from readiness import marts
 from readiness.audit import AuditFailed, Bounds, audit
-from readiness.config import SERVED_DIR_MODE, SERVED_FILE_MODE, Settings, make_private, private_dir
+from readiness.config import (
+    SERVED_DIR_MODE,
+    SERVED_FILE_MODE,
+    Settings,
+    make_private,
+    private_dir,
+    write_private_file,
+)
+from readiness.contracts import SOURCES
 from readiness.serve import open_reader
 
 __all__ = ["AuditFailed", "Publication", "prepare_candidate", "publish", "rollback"]
@@ -70,10 +78,33 @@ def prepare_candidate(settings: Settings) -> Path:
     duckdb.connect(str(settings.candidate_db)).close()
     # The build state (dbt's staging and intermediate models, kept between nights for the incremental ones:
     # names and e-mails) is kept, not emptied; created owner-only the first time, as the candidate.
+    _forget_state_of_other_sources(settings)
     if not settings.state_db.exists():
         duckdb.connect(str(settings.state_db)).close()
     make_private(settings.state_db)
     return make_private(settings.candidate_db)
+
+
+def _forget_state_of_other_sources(settings: Settings) -> None:
+    """Start the build state over when the configured sources (READINESS_SOURCES) changed since it was built.
+
+    Its incremental models hold the rows of the sources they were built with (a source switched off keeps its
+    rows there; one switched on would only add its new loads), so tonight's build must be a full one, as after
+    an erasure. A state from before the sources were configurable was built with every source.
+    """
+    marker = settings.build_dir / "state-sources.json"
+    built_for = tuple(json.loads(marker.read_text())) if marker.exists() else SOURCES
+    if built_for != settings.enabled_sources and settings.state_db.exists():
+        log.warning(
+            "sources changed from %s to %s: the build state starts over and dbt builds in full",
+            ",".join(built_for),
+            ",".join(settings.enabled_sources),
+        )
+        for stale in (settings.state_db, Path(f"{settings.state_db}.wal")):
+            stale.unlink(missing_ok=True)
+    if built_for != settings.enabled_sources or not marker.exists():
+        marker.unlink(missing_ok=True)
+        write_private_file(marker, json.dumps(list(settings.enabled_sources)))
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:

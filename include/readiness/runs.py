@@ -148,6 +148,51 @@ def late_sources(settings: Settings, as_of: date, items: list[Freshness]) -> lis
     return late
 
 
+@dataclass(frozen=True)
+class Unmatched:
+    """What the last build left out of the marts because it matches nothing, from the build state's
+    intermediate models (never served): statements whose actor is no worker, and learning objects
+    (statement objects, course activity contents) that are no catalogue item."""
+
+    actor_statements: int
+    #: referred_by (xapi_statement, course_activity) -> references to unmatched objects.
+    object_references: dict[str, int]
+    #: The unmatched objects most referred to, most first (course urls or ids: no personal data).
+    objects: tuple[str, ...]
+    object_count: int
+
+
+#: How many unmatched objects the summary names; the intermediate model lists them all.
+UNMATCHED_OBJECTS_SHOWN = 5
+
+
+def unmatched(settings: Settings) -> Unmatched | None:
+    """The counts of int_statements_actors_unmatched and int_learning_objects_unmatched in the build state."""
+    if not settings.state_db.exists():
+        return None
+    try:
+        with duckdb.connect(str(settings.state_db), read_only=True) as con:
+            actors = con.execute("select count(*) from intermediate.int_statements_actors_unmatched").fetchone()
+            references = dict(
+                con.execute(
+                    "select referred_by, sum(reference_count) from intermediate.int_learning_objects_unmatched "
+                    "group by referred_by"
+                ).fetchall()
+            )
+            objects = con.execute(
+                "select object_id from intermediate.int_learning_objects_unmatched group by object_id "
+                "order by sum(reference_count) desc, object_id"
+            ).fetchall()
+    except duckdb.Error:  # a build in progress holds the file, or none has built these models yet
+        return None
+    return Unmatched(
+        actors[0] if actors else 0,
+        {k: int(v) for k, v in references.items()},
+        tuple(o for (o,) in objects[:UNMATCHED_OBJECTS_SHOWN]),
+        len(objects),
+    )
+
+
 @dataclass
 class RunSummary:
     run_id: str | None
@@ -163,6 +208,8 @@ class RunSummary:
     not_configured: tuple[str, ...] = ()
     #: Marts the published version carries empty because their source is not configured, with the reason.
     unavailable_marts: dict[str, str] = field(default_factory=dict)
+    #: What the marts leave out, as the last build counted it (``unmatched``); None before any build.
+    unmatched: Unmatched | None = None
 
     @property
     def data_as_of(self) -> dict[str, date | None]:
@@ -230,6 +277,7 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
         extracts=extracts,
         late=late_sources(settings, as_of, extracts),
         not_configured=settings.disabled_sources,
+        unmatched=unmatched(settings),
     )
     if settings.published_db.exists():
         with duckdb.connect(str(settings.published_db), read_only=True) as pub:

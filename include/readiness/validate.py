@@ -157,6 +157,27 @@ def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
     return cycles
 
 
+def shared_work_emails(con: Any, load_id: str, frame: pd.DataFrame) -> Failure | None:
+    """Every worker of a snapshot has their own work e-mail (compared case-insensitively).
+
+    The e-mail is how LMS learners known by e-mail only (xAPI mbox, a Viva learnerUserId) are matched to
+    workers: a shared one has two readings, and choosing either would credit one person's training to
+    another. So the delivery is rejected, naming the e-mails' workers, rather than guessing.
+    """
+    emails = frame["work_email"].dropna().astype(str).str.strip().str.lower()
+    owners = frame.loc[emails.index, "worker_id"].astype(str).groupby(emails.values).unique()
+    shared = {email: sorted(ids) for email, ids in owners.items() if len(ids) > 1}
+    if not shared:
+        return None
+    # Named by worker ids, not by the address: the reason travels to logs, alerts and chat messages.
+    problems = sorted(f"workers {', '.join(ids)} share one work_email" for ids in shared.values())
+    problems.append(
+        "a learner identified by e-mail could be either worker: give each worker their own work_email in the HR "
+        "export (or have the LMS identify learners by worker_id)"
+    )
+    return Failure("one work_email per worker", "work_email", len(shared), problems[:SAMPLE_SIZE])
+
+
 def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) -> str | None:
     """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
 
@@ -200,6 +221,7 @@ def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) ->
 #: failure rejects the delivery. Each gets the ingest connection, the load id and the delivery's rows.
 CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
     "org_tree": org_tree_failure,
+    "unique_work_emails": shared_work_emails,
 }
 
 #: Problems that are not the rows' fault, by the name an ``Extract`` lists in ``warnings``: the rows are

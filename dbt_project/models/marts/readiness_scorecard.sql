@@ -129,11 +129,19 @@ coverage as (
 
 training as (
 
-    -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date
+    -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date;
+    -- a pair withdrawn (without completing) by then is no longer in the denominator
     select
         workforce_rolled_up.snapshot_date,
         workforce_rolled_up.org_unit_id,
-        count(*) as enrolled_pairs,
+        count(
+            case
+                when
+                    enrolments.withdrawn_at is null
+                    or cast(enrolments.withdrawn_at as date) > workforce_rolled_up.snapshot_date
+                    then 1
+            end
+        ) as enrolled_pairs,
         count(case when cast(enrolments.completed_at as date) <= workforce_rolled_up.snapshot_date then 1 end)
             as completed_pairs
 
@@ -317,6 +325,9 @@ measured as (
 
 ),
 
+{#- Without an LMS (READINESS_SOURCES) there is no training to weigh: the score is coverage alone, rather
+    than coverage scaled down by a completion rate nobody could have. -#}
+{%- set coverage_weight = var('readiness_coverage_weight') if readiness_source_enabled('lms') else 1 %}
 scored as (
 
     select
@@ -324,8 +335,8 @@ scored as (
         case
             when not is_suppressed
                 then {{ readiness_round(
-                    "100 * (" ~ var('readiness_coverage_weight') ~ " * coverage_pct + (1 - "
-                    ~ var('readiness_coverage_weight') ~ ") * coalesce(training_completion_rate, 0))",
+                    "100 * (" ~ coverage_weight ~ " * coverage_pct + (1 - "
+                    ~ coverage_weight ~ ") * coalesce(training_completion_rate, 0))",
                     1
                 ) }}
         end as readiness_score
@@ -350,14 +361,17 @@ final as (
             as end_user_coverage_pct,
         cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as float8)
             as training_completion_rate,
-        cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
+        {#- without finance (READINESS_SOURCES) the money is unknown, not zero -#}
+        {%- set finance = readiness_source_enabled('finance') %}
+        cast({{ people_suppressed('scored.ai_spend_ytd' if finance else 'null', 'scored.headcount') }} as decimal(18, 2))
             as ai_spend_ytd,
-        cast({{ people_suppressed('scored.budget_ytd', 'scored.headcount') }} as decimal(18, 2))
+        cast({{ people_suppressed('scored.budget_ytd' if finance else 'null', 'scored.headcount') }} as decimal(18, 2))
             as budget_ytd,
         cast({{ people_suppressed('scored.skill_gaps_closed', 'scored.headcount') }} as integer)
             as skill_gaps_closed,
         cast(
-            {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
+            {{ people_suppressed('scored.spend_per_skill_gap_closed' if finance else 'null', 'scored.headcount') }}
+            as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
         cast(scored.readiness_score as float8) as readiness_score,
         cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as float8)
