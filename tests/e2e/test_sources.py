@@ -77,7 +77,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         run = _run([str(BIN / "airflow"), "dags", "test", "readiness_nightly", logical_date], env)
         assert run.returncode == 0, f"{step}: " + (run.stdout + run.stderr)[-6000:]
         summary = _run([str(BIN / "readiness"), "summary"], {**env, "COLUMNS": "200"})
-        assert summary.returncode == 0, summary.stdout + summary.stderr
+        assert summary.returncode == 0, f"{step}: " + summary.stdout + (run.stdout + run.stderr)[-4000:]
         with duckdb.connect(str(Settings(data_dir).published_db), read_only=True) as con:
             unavailable = json.loads(
                 con.execute("select unavailable_marts::varchar from marts.publication").fetchone()[0]
