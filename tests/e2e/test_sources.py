@@ -104,6 +104,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
                 r[0] for r in con.execute("select distinct source || '/' || extract from ops.load_manifest").fetchall()
             }
         outcome[step] = {
+            "report": (Settings(data_dir).reports_dir / "latest.html").read_text(encoding="utf-8"),
             "log": run.stdout + run.stderr,
             "summary": summary.stdout,
             "unavailable": unavailable,
@@ -206,6 +207,8 @@ def test_hr_alone_publishes_skills_and_marks_training_and_money_unavailable(nigh
     assert "Not configured (READINESS_SOURCES): lms, finance" in night["summary"]
     assert f"unavailable: {UNAVAILABLE_LMS}" in night["summary"]
     assert "Late source: lms" not in night["summary"] and "Late source: finance" not in night["summary"]
+    assert f"training_progress: {UNAVAILABLE_LMS}" in night["report"]
+    assert f"Not shown: marts.budget_vs_spend is unavailable, {UNAVAILABLE_FINANCE}" in night["report"]
 
 
 def test_adding_the_lms_publishes_training_from_statements_alone(nights) -> None:
@@ -236,3 +239,4 @@ def test_every_source_publishes_every_mart_and_viva_activity_adds_no_double_coun
     _assert_completions(night["completions"], expected_root_completions(generated))
     assert "lms/course_activity" in night["loaded"]
     assert "Not configured" not in night["summary"] and "unavailable:" not in night["summary"]
+    assert "Not configured" not in night["report"] and "Not shown" not in night["report"]

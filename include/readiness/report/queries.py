@@ -221,7 +221,9 @@ def training_by_month(con: duckdb.DuckDBPyConnection, threshold: int) -> pd.Data
     """The whole organisation's (the root unit's) enrolments and completions per month and audience."""
     return con.execute(
         """
-        select month, audience, sum(completed_count) as completed, sum(enrolled_count) as enrolled
+        select
+            month, audience, sum(completed_count) as completed, sum(enrolled_count) as enrolled,
+            sum(withdrawn_count) as withdrawn
         from marts.training_progress
         where is_root and not is_suppressed
         group by all
