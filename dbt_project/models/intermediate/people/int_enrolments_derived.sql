@@ -114,7 +114,8 @@ activity_enrolments as (
             case
                 when course_activities.activity_status = 'completed'
                     then coalesce(
-                        course_activities.completed_at, cast(course_activities.delivery_as_of_date as timestamp)
+                        course_activities.completed_at,
+                        cast(course_activities.delivery_as_of_date as timestamp)
                     )
             end
         ) as completed_at,
