@@ -101,8 +101,10 @@ test: lint dbt-parse
 
 # A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
 # by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.
+# Its own --basetemp (inside .superset/): Superset's home lives there for minutes, and the default
+# /tmp/pytest-of-<user> keeps only the last three runs of the user, so a concurrent pytest run would delete it.
 test-superset: install
-	@pytest tests/superset
+	@pytest tests/superset --basetemp=$(CURDIR)/.superset/pytest
 
 # The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
 # benchmarks/results/$(BENCH_SIZE).json (minutes even at S: not part of `make test`).

@@ -284,12 +284,12 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
+def dbt_vars(settings: Settings) -> dict[str, Any]:
     """The project's vars (readiness.transform), with the raw tables in this database and the candidate prefix."""
     from readiness import transform
 
     return {
-        **transform.dbt_vars(settings, as_of_date),
+        **transform.dbt_vars(settings),
         "raw_database": conninfo(settings)["dbname"],
         "schema_prefix": CANDIDATE_PREFIX,
     }
@@ -316,12 +316,12 @@ def run_dbt(settings: Settings, args: list[str], *, as_of_date: str, target_path
         "--target",
         "postgres",
         "--vars",
-        json.dumps(dbt_vars(settings, as_of_date)),
+        json.dumps(dbt_vars(settings)),
     ]
     # dbt's compiled SQL and its log go to the working folder (owner-only), not into the repository.
     target = Path(target_path) if target_path else settings.build_dir / "dbt-postgres" / "target"
     command += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
-    env = {**os.environ, **transform.dbt_env(settings), **dbt_environment(settings)}
+    env = {**os.environ, **transform.dbt_env(settings, as_of_date), **dbt_environment(settings)}
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     if result.returncode != 0:

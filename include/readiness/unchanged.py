@@ -39,7 +39,7 @@ def _record_path(settings: Settings) -> Path:
 
 
 def project_fingerprint(settings: Settings) -> str:
-    """SHA-256 of the dbt project's files and of the settings dbt gets as vars (all but the as-of date)."""
+    """SHA-256 of the dbt project's files and of the settings dbt gets as vars (the as-of date is not one)."""
     from readiness.transform import dbt_vars, project_dir
 
     root = project_dir()
@@ -49,8 +49,7 @@ def project_fingerprint(settings: Settings) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    config = {k: v for k, v in dbt_vars(settings, "").items() if k != "as_of_date"}
-    digest.update(json.dumps(config, sort_keys=True).encode())
+    digest.update(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     return digest.hexdigest()
 
 
