@@ -45,6 +45,7 @@ LONGEST_FIRST = (
     "tests/test_week.py",
     "tests/e2e/test_pipeline.py",
     "tests/postgres/test_nightly_dag.py",
+    "tests/e2e/test_sources.py",
     "tests/deploy/test_service.py",
     "tests/test_erase.py",
     "tests/test_marts_privacy.py",

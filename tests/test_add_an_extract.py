@@ -99,8 +99,13 @@ def test_every_source_has_freshness_even_a_new_one(monkeypatch: pytest.MonkeyPat
 def test_declared_checks_are_implemented() -> None:
     assert validate.unknown_checks() == []
     declared = {(e.qualified_name, name) for e in EXTRACTS for name in (*e.checks, *e.warnings)}
-    # The two checks validate.py used to hard-code per extract are now declared on their extracts.
-    assert declared == {("hr/org_units", "org_tree"), ("hr/workers", "workers_in_unknown_org_units")}
+    # The two checks validate.py used to hard-code per extract are now declared on their extracts, and one
+    # work e-mail per worker (e-mail identifies LMS learners) is declared on workers.
+    assert declared == {
+        ("hr/org_units", "org_tree"),
+        ("hr/workers", "workers_in_unknown_org_units"),
+        ("hr/workers", "unique_work_emails"),
+    }
 
 
 def test_a_declared_check_runs_on_the_extract_that_declares_it(

@@ -301,10 +301,12 @@ def _deliveries() -> dict[str, str]:
         f"hr/worker_skills/worker_skills_{S1}.csv": _worker_skills(),
         f"lms/catalog/catalog_{S2}.json": _catalog(),
         f"lms/statements/statements_{S2}.jsonl": _statements(),
-        # No mart reads course activity yet; one in-progress row keeps the delivery realistic and required.
+        # Viva Learning reports E3's career essentials too, completed two days earlier than the statements say:
+        # the statements cover that learner and item, so they decide (docs/marts.md, LMS rules) and every
+        # figure below is the statements' (tests/test_training_two_lms_shapes.py has pairs Viva decides).
         f"lms/course_activity/course_activity_{S2}.csv": (
             "learnerUserId,learningContentId,completionPercentage,completedDateTime,status\n"
-            f"{next(iter(PEOPLE))},{URLS[CAREER]},50,,inProgress\n"
+            f"E3,{URLS[CAREER]},100,2026-11-08T09:00:00Z,completed\n"
         ),
         "finance/budget/budget_2025-12-15.csv": _budget("FY2026-original", "2025-12-15", original),
         "finance/budget/budget_2026-10-01.csv": _budget("FY2026-Q4-reforecast", "2026-10-01", reforecast),

@@ -18,7 +18,12 @@
     versioned) or partitions (restated) that a load not yet in the model delivered are ranked, over every
     delivery of those keys, so each is decided exactly as a full build decides it; the model replaces them
     with delete+insert on the same key (readiness_incremental_config). Which loads are new comes from the
-    raw rows' load metadata (readiness_new_loads), so re-running a night changes nothing. -#}
+    raw rows' load metadata (readiness_new_loads), so re-running a night changes nothing.
+
+    A source this installation does not have (var `enabled_sources`, from READINESS_SOURCES; every source
+    when unset) has no rows in force, whatever its raw table holds from before it was switched off: its raw
+    tables exist (the loader creates every contract's table), so nothing fails, and its marts come out
+    empty, which the audit and marts.publication call unavailable. -#}
 {% macro deliveries_in_force(source_name, table_name, normalise={}, incremental=false) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set delivery = readiness_delivery_semantics().get(source_name ~ '.' ~ table_name) -%}
@@ -89,6 +94,9 @@
                 _as_of_date,
                 _loaded_at
             from {{ relation }}
+            {%- if not readiness_source_enabled(source_name) %}
+            where 1 = 0  -- source not configured (var enabled_sources)
+            {%- endif %}
         ) as delivered
         {%- if incremental and is_incremental() %}
         where exists (
@@ -123,4 +131,11 @@
 {#- A raw column name quoted as delivered: FOCUS and Viva Learning names are mixed case. -#}
 {% macro readiness_quote_column(name) -%}
     {{ adapter.quote(name) }}
+{%- endmacro %}
+
+{#- Whether this installation has the source (var `enabled_sources`, a list; every source when unset). A unit
+    test's fixture rows always count: it tests the model's rules, whichever sources this installation has. -#}
+{% macro readiness_source_enabled(source_name) -%}
+    {%- set enabled = var('enabled_sources', none) -%}
+    {{- return(enabled is none or source_name in enabled or model.resource_type == 'unit_test') -}}
 {%- endmacro %}

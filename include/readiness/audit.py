@@ -95,6 +95,13 @@ def unknown_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return problems
 
 
+def configured_unavailable() -> dict[str, str]:
+    """The marts of the sources this installation does not have (READINESS_SOURCES), with the reason."""
+    from readiness.config import Settings
+
+    return marts.unavailable(Settings.from_env().enabled_sources)
+
+
 def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = marts.mart_names()
     present = mart_tables(con)
@@ -140,10 +147,13 @@ def _frame(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
     return con.execute(f"select {select} from marts.{mart}").df()
 
 
-def run_mart_suites(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, list[Failure]]]:
-    """Run the GX suite of every mart; returns (expectations run, failures per mart)."""
+def run_mart_suites(
+    con: duckdb.DuckDBPyConnection, skip: frozenset[str] = frozenset()
+) -> tuple[int, dict[str, list[Failure]]]:
+    """Run the GX suite of every mart but ``skip`` (unavailable: empty by design); returns (expectations
+    run, failures per mart)."""
     total, failures = 0, {}
-    for mart in marts.load():
+    for mart in [m for m in marts.load() if m.name not in skip]:
         count, failed = gx.run_suite(f"readiness_marts_{mart.name}", build_suite(mart), _frame(con, mart.name))
         total += count
         if failed:
@@ -209,27 +219,39 @@ def audit(
     bounds: Bounds | None = None,
     *,
     before: tuple[str | None, dict[str, dict[str, float]]] | None = None,
+    unavailable: dict[str, str] | None = None,
 ) -> AuditReport:
     """Every check on the candidate behind ``con``; raises AuditFailed naming each problem found.
 
     The published version is read from the file ``published``, or given as ``before`` (run id, measures)
     where it is not a DuckDB file (the Postgres warehouse, readiness.pg).
+
+    ``unavailable`` (mart -> reason; the configured sources' by default) are the marts of a source this
+    installation does not have: they must be empty, and are neither held to the row-count floor nor
+    compared with the published version (switching a source off is a decision, not a broken night).
     """
     bounds = bounds or Bounds.from_env()
+    unavailable = configured_unavailable() if unavailable is None else unavailable
     blind = unknown_marts(con)
     if blind:
         raise AuditFailed("the audit does not know every mart:\n" + "\n".join(f"  - {p}" for p in blind))
     counts = mart_row_counts(con)
     report = AuditReport(row_counts=counts)
-    empty = [m for m, n in counts.items() if n == 0]
+    empty = [m for m, n in counts.items() if n == 0 and m not in unavailable]
     if empty:
         raise AuditFailed(f"marts.{', marts.'.join(empty)} came out empty; an empty mart is never published")
-    report.expectations, failures = run_mart_suites(con)
+    report.problems += [
+        f"marts.{m} has {counts[m]} rows but is unavailable ({reason}): its source's rows must not count"
+        for m, reason in unavailable.items()
+        if counts.get(m)
+    ]
+    report.expectations, failures = run_mart_suites(con, frozenset(unavailable))
     for mart, failed in failures.items():
         report.problems += [f"marts.{mart}: {f.describe()}" for f in failed]
     if before is None:
         before = published_measures(published) if published is not None else (None, {})
     report.compared_with, measures = before
+    measures = {m: values for m, values in measures.items() if m not in unavailable}
     report.problems += compare(_measures(con, mart_tables(con)), measures, bounds)
     if report.problems:
         against = f" (compared with run {report.compared_with})" if report.compared_with else ""

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from readiness.config import Settings, disable_telemetry
+
+if TYPE_CHECKING:
+    from readiness.runs import Unmatched
 
 app = typer.Typer(help="Generative-AI readiness warehouse: tools around the nightly pipeline.", no_args_is_help=True)
 # In a log (not a terminal) Rich would wrap at 80 columns, splitting paths and run ids: wide, unwrapped.
@@ -111,9 +114,14 @@ def summary(
     console.print(f"Published warehouse: {result.warehouse} (run {result.published_run_id}{people})")
     newest = ", ".join(f"{source} {day or 'never'}" for source, day in result.data_as_of.items())
     console.print(f"Data as of (newest delivery per source): {newest}")
+    if result.not_configured:
+        console.print(
+            f"Not configured (READINESS_SOURCES): {', '.join(result.not_configured)}; nothing of it is expected"
+        )
     marts = Table("mart", "rows", title="Published marts")
     for mart, rows in result.mart_rows.items():
-        marts.add_row(f"marts.{mart}", f"{rows:,}")
+        reason = result.unavailable_marts.get(mart)
+        marts.add_row(f"marts.{mart}", f"unavailable: {reason}" if reason else f"{rows:,}")
     console.print(marts)
     extracts = Table(
         "extract",
@@ -133,11 +141,37 @@ def summary(
             "" if item.age_days is None else str(item.age_days),
         )
     console.print(extracts)
+    _print_unmatched(result.unmatched)
     for late in result.late:
         age = f"latest as-of {late.latest_as_of}, {late.age_days} days old" if late.latest_as_of else "never delivered"
         console.print(f"[yellow]Late source: {late.source} ({age}; deadline {late.deadline_days} days)[/]")
     if not succeeded:
         raise typer.Exit(code=1)
+
+
+def _print_unmatched(unmatched: Unmatched | None) -> None:
+    """What the marts leave out because it matches nothing: never dropped silently."""
+    if unmatched is None:
+        return
+    if unmatched.actor_statements:
+        console.print(
+            f"[yellow]Unmatched actors: {unmatched.actor_statements:,} statement(s) whose actor is no worker "
+            "(intermediate.int_statements_actors_unmatched), left out of the marts[/]"
+        )
+    if unmatched.object_count:
+        references = ", ".join(
+            f"{n:,} {kind.replace('_', ' ')}(s)" for kind, n in sorted(unmatched.object_references.items())
+        )
+        more = (
+            f" and {unmatched.object_count - len(unmatched.objects)} more"
+            if unmatched.object_count > len(unmatched.objects)
+            else ""
+        )
+        console.print(
+            f"[yellow]Unmatched learning objects: {unmatched.object_count:,} object(s) match no catalogue item "
+            f"({references}), left out of the marts: {', '.join(unmatched.objects)}{more}. Map LMS course ids "
+            "to items in seeds/reference/lms_course_items.csv (intermediate.int_learning_objects_unmatched)[/]"
+        )
 
 
 @app.command("dbt-sources")

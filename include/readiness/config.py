@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from readiness.contracts import FRESHNESS_DEADLINE_DAYS, freshness_deadline_days
+from readiness.contracts import FRESHNESS_DEADLINE_DAYS, REQUIRED_SOURCES, SOURCES, freshness_deadline_days
 
 #: Environment variables that switch off the telemetry of every component. The pipeline carries
 #: HR data: nothing is ever sent anywhere.
@@ -68,6 +68,9 @@ class Settings:
     postgres_url: str = ""
     #: The BI role granted USAGE on schema marts and SELECT on its tables at each publication (none: no grant).
     postgres_reader_role: str = ""
+    #: The sources this installation has (READINESS_SOURCES): only their extracts are expected, loaded and
+    #: validated, and only the marts they feed are published with rows; the others are marked unavailable.
+    enabled_sources: tuple[str, ...] = SOURCES
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -93,7 +96,16 @@ class Settings:
             warehouse=_warehouse(env.get("READINESS_WAREHOUSE", "duckdb"), env.get("READINESS_POSTGRES_URL", "")),
             postgres_url=env.get("READINESS_POSTGRES_URL", "").strip(),
             postgres_reader_role=env.get("READINESS_POSTGRES_READER_ROLE", "").strip(),
+            enabled_sources=_enabled_sources(env.get("READINESS_SOURCES", "")),
         )
+
+    @property
+    def disabled_sources(self) -> tuple[str, ...]:
+        """The sources of the contracts this installation does not have (nothing of them is expected)."""
+        return tuple(s for s in SOURCES if s not in self.enabled_sources)
+
+    def source_enabled(self, source: str) -> bool:
+        return source in self.enabled_sources
 
     def freshness_deadline(self, source: str) -> int:
         return dict(self.freshness_days).get(source) or freshness_deadline_days(source)
@@ -300,3 +312,24 @@ def _freshness_days(text: str) -> tuple[tuple[str, int], ...]:
             )
         days[source.strip()] = int(value)
     return tuple(days.items())
+
+
+def _enabled_sources(text: str) -> tuple[str, ...]:
+    """READINESS_SOURCES=``hr,lms``: the sources this installation has, in the contracts' order; every source
+    of the contracts when unset. A typo must not silently disable a source, and HR cannot be left out: every
+    mart describes the workforce."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        return SOURCES
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        raise ValueError(
+            f"READINESS_SOURCES={text!r}: {', '.join(unknown)} is not a source; the sources are {', '.join(SOURCES)}"
+        )
+    missing = [s for s in REQUIRED_SOURCES if s not in names]
+    if missing:
+        raise ValueError(
+            f"READINESS_SOURCES={text!r} leaves out {', '.join(missing)}, which every installation needs (the "
+            f"workforce is what every mart describes); add it, e.g. READINESS_SOURCES={','.join([*missing, *names])}"
+        )
+    return tuple(s for s in SOURCES if s in names)

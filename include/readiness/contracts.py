@@ -107,6 +107,9 @@ class Extract:
     checks: tuple[str, ...] = field(default=())
     #: Problems worth saying that are not the rows' fault, by name (``validate.WARNINGS``): rows are kept.
     warnings: tuple[str, ...] = field(default=())
+    #: Other extracts of the same source that carry the same facts in another shape: the source is complete
+    #: when any one of them has been delivered (a site has xAPI statements, Viva course activity, or both).
+    alternatives: tuple[str, ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -155,6 +158,7 @@ WORKERS = Extract(
     key=("worker_id",),
     semantics="snapshot_series",
     not_before=(("termination_date", "hire_date"),),
+    checks=("unique_work_emails",),
     warnings=("workers_in_unknown_org_units",),
     columns=(
         _c("worker_id", "string", "Worker identifier", required=True),
@@ -318,6 +322,7 @@ STATEMENTS = Extract(
     description="xAPI 1.0.3 statements, one per line; they accumulate and the same id counts once.",
     key=("id",),
     semantics="events",
+    alternatives=("course_activity",),
     one_of_required=(("actor_mbox", "actor_mbox_sha1sum", "actor_account_name"),),
     columns=(
         _c("id", "string", "Statement id (UUID)", required=True),
@@ -466,12 +471,26 @@ COURSE_ACTIVITY = Extract(
     name="course_activity",
     format="csv",
     extensions=("csv",),
-    description="Course activity in the shape of the Viva Learning export: progress of each learner per course.",
+    description=(
+        "Course activity in the shape of Microsoft Graph learningCourseActivity (Viva Learning): progress of "
+        "each learner per course."
+    ),
     key=("learnerUserId", "learningContentId"),
     semantics="full_replacement",
+    alternatives=("statements",),
     columns=(
-        _c("learnerUserId", "string", "Learner (the worker_id)", required=True),
-        _c("learningContentId", "string", "Course: the catalogue url of the item", required=True),
+        _c(
+            "learnerUserId",
+            "string",
+            "Learner: the worker_id, or the work e-mail where the LMS knows learners by e-mail only",
+            required=True,
+        ),
+        _c(
+            "learningContentId",
+            "string",
+            "Course: the catalogue url of the item, or an LMS course id mapped by the lms_course_items seed",
+            required=True,
+        ),
         _c(
             "completionPercentage",
             "integer",
@@ -480,6 +499,8 @@ COURSE_ACTIVITY = Extract(
             min_value=0,
             max_value=100,
         ),
+        _c("assignedDateTime", "timestamp", "When the course was assigned to the learner (UTC)"),
+        _c("startedDateTime", "timestamp", "When the learner started a self-initiated course (UTC)"),
         _c("completedDateTime", "timestamp", "When the learner completed the course (UTC)"),
         _c(
             "status",
@@ -506,6 +527,9 @@ EXTRACTS: tuple[Extract, ...] = (
 )
 
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in EXTRACTS))
+#: Sources every installation has (READINESS_SOURCES may leave out any other): the workforce is what every
+#: mart describes, so HR alone is the smallest useful installation (skills coverage and gaps).
+REQUIRED_SOURCES: tuple[str, ...] = ("hr",)
 
 #: The one definition of freshness: the largest age, in days, of a source's newest delivery (of any of its
 #: extracts, by as-of date) before the source is late. HR and the LMS deliver every night; finance closes

@@ -24,7 +24,7 @@ import duckdb
 
 from readiness import warehouse
 from readiness.config import Settings, make_private, private_dir
-from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract
+from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract, get_extract
 from readiness.ops import STATUS_PENDING, STATUS_REJECTED
 from readiness.readers import LINE_COLUMN, DeliveryRejected, DeliveryRows, read_delivery
 
@@ -80,6 +80,12 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: The delivered texts read as a boolean (lower-cased): JSON and SQL exports, HR spreadsheets (Yes/No, Y/N)
+#: and 1/0 flags. README, Extracts.
+BOOLEAN_TRUE: tuple[str, ...] = ("true", "t", "yes", "y", "1")
+BOOLEAN_FALSE: tuple[str, ...] = ("false", "f", "no", "n", "0")
+
+
 def typed_expression(column: Column) -> str:
     """SQL turning the delivered text of ``column`` into its contract type (null where it cannot)."""
     v = f"nullif(trim(\"{column.name}\"), '')"
@@ -96,6 +102,12 @@ def typed_expression(column: Column) -> str:
                 f"coalesce(timezone('UTC', try_cast({v} as timestamptz)), "
                 f"try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']))"
             )
+        case "boolean":
+            # Exports write booleans many ways; these readings are the only ones taken (case ignored), so
+            # anything else ("on", "2", "-1") is a broken rule naming them, never a guess.
+            truthy = ", ".join(_sql_text(t) for t in BOOLEAN_TRUE)
+            falsy = ", ".join(_sql_text(f) for f in BOOLEAN_FALSE)
+            return f"case when lower({v}) in ({truthy}) then true when lower({v}) in ({falsy}) then false end"
         case _:
             return f"try_cast({v} as {column.duckdb_type})"
 
@@ -109,9 +121,10 @@ def rule_checks(column: Column) -> list[str]:
     if column.required:
         checks.append(f"case when {delivered} is null then {_sql_text(f'{name}: required value missing')} end")
     if column.type != "string":
+        readings = f" ({'/'.join(BOOLEAN_TRUE)} or {'/'.join(BOOLEAN_FALSE)})" if column.type == "boolean" else ""
         checks.append(
             f"case when {delivered} is not null and {typed} is null then "
-            f"{_sql_text(name + ': cannot read ')} || {delivered} || {_sql_text(' as ' + column.type)} end"
+            f"{_sql_text(name + ': cannot read ')} || {delivered} || {_sql_text(' as ' + column.type + readings)} end"
         )
     if column.allowed:
         allowed = ", ".join(_sql_text(a) for a in column.allowed)
@@ -489,6 +502,7 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
                 outcome.message,
             )
         report.latest_as_of = sink.latest_as_of(extract)
+        stand_in = None if report.latest_as_of else _delivered_alternative(settings, sink, extract)
     rejected = [f for f in report.files if f.status == STATUS_REJECTED]
     if rejected:
         raise DeliveriesRejected(
@@ -496,14 +510,33 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
             + f"\nThe file(s) were moved to {settings.quarantine_dir / extract.source / extract.name}/ and nothing "
             "of them was loaded; the run stops before dbt and the published warehouse is unchanged."
         )
+    if report.latest_as_of is None and stand_in is not None:
+        # The same facts come in the other shape (a site with Viva Learning and no LRS): nothing is missing.
+        log.info("%s: never delivered; %s carries the source's facts instead", extract.qualified_name, stand_in)
+        report.warnings.append(f"not delivered; {stand_in} is delivered instead")
+        return report
     if report.latest_as_of is None:
         folder = settings.landing_dir / extract.source / extract.name
+        instead = "".join(f" (or {extract.source}/{a} instead)" for a in extract.alternatives)
         raise NeverDelivered(
             f"{extract.qualified_name} has never been delivered: expected a file named "
-            f"{extract.expected_file_names()} in {folder}/. Ask the {extract.source.upper()} system's owner for "
-            "the nightly export, or run `readiness generate` for a sample."
+            f"{extract.expected_file_names()} in {folder}/{instead}. Ask the {extract.source.upper()} system's owner "
+            "for the nightly export, run `readiness generate` for a sample, or, if this installation has no "
+            f"{extract.source.upper()} system, leave {extract.source} out of READINESS_SOURCES."
         )
     return report
+
+
+def _delivered_alternative(settings: Settings, sink: LoadSink, extract: Extract) -> str | None:
+    """An alternative of ``extract`` (``Extract.alternatives``) that was delivered or is waiting in landing/
+    tonight (its load task may run after this one), by qualified name; None when there is none."""
+    for name in extract.alternatives:
+        other = get_extract(f"{extract.source}/{name}")
+        if sink.latest_as_of(other) is not None or any(
+            other.file_pattern.match(p.name) for p in landing_files(settings, other)
+        ):
+            return other.qualified_name
+    return None
 
 
 @contextmanager

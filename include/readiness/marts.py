@@ -41,6 +41,16 @@ class Mart:
     #: The columns that identify a row: never null, never repeated.
     grain: tuple[str, ...]
     columns: tuple[MartColumn, ...]
+    #: Sources whose facts are the mart's rows (dbt ``meta.readiness_sources``): without one of them
+    #: (READINESS_SOURCES) the mart is published empty and marked unavailable. HR is always there.
+    sources: tuple[str, ...] = ()
+
+    def unavailable_reason(self, enabled_sources: tuple[str, ...]) -> str | None:
+        """Why the mart has no rows in an installation with ``enabled_sources``; None when it is available."""
+        missing = [s for s in self.sources if s not in enabled_sources]
+        if not missing:
+            return None
+        return f"source {', '.join(missing)} not configured (READINESS_SOURCES)"
 
     def column(self, name: str) -> MartColumn:
         for col in self.columns:
@@ -104,7 +114,8 @@ def _mart(node: dict[str, Any], tests: list[dict[str, Any]]) -> Mart:
         columns.append(
             MartColumn(name, column["data_type"], name in not_null or name in grain, accepted.get(name), low, high)
         )
-    return Mart(node["name"], grain, tuple(columns))
+    meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
+    return Mart(node["name"], grain, tuple(columns), tuple(meta.get("readiness_sources") or ()))
 
 
 @functools.cache
@@ -134,3 +145,9 @@ def get(name: str, manifest: Path | None = None) -> Mart:
         if mart.name == name:
             return mart
     raise KeyError(f"no mart {name!r} in the dbt project; marts: {', '.join(mart_names(manifest))}")
+
+
+def unavailable(enabled_sources: tuple[str, ...], manifest: Path | None = None) -> dict[str, str]:
+    """Mart -> why it is empty, for the marts a source not configured feeds (``Mart.sources``)."""
+    reasons = {m.name: m.unavailable_reason(enabled_sources) for m in load(manifest)}
+    return {name: reason for name, reason in reasons.items() if reason}

@@ -597,6 +597,7 @@ def _swap(
 ) -> None:
     import json
 
+    from readiness.audit import configured_unavailable
     from readiness.publish import DATA_AS_OF_SQL, PUBLICATION_SQL
 
     cur.execute("select to_regclass(%s) is not null", [f"{CANDIDATE_SCHEMA}.org_units"])
@@ -607,7 +608,14 @@ def _swap(
         data_as_of = cur.fetchone()[0]  # type: ignore[index]
     cur.execute(
         PUBLICATION_SQL.format(schema=CANDIDATE_SCHEMA).replace("?", "%s"),
-        [run_id, as_of_date, data_as_of, now, json.dumps(counts, sort_keys=True)],
+        [
+            run_id,
+            as_of_date,
+            data_as_of,
+            now,
+            json.dumps(counts, sort_keys=True),
+            json.dumps(configured_unavailable(), sort_keys=True),
+        ],
     )
     kept = _set_aside_published(cur, VERSION_PREFIX)
     cur.execute(f"alter schema {CANDIDATE_SCHEMA} rename to {PUBLISHED_SCHEMA}")

@@ -22,8 +22,17 @@ from pathlib import Path
 
 import duckdb
 
+from readiness import marts
 from readiness.audit import AuditFailed, Bounds, audit
-from readiness.config import SERVED_DIR_MODE, SERVED_FILE_MODE, Settings, make_private, private_dir
+from readiness.config import (
+    SERVED_DIR_MODE,
+    SERVED_FILE_MODE,
+    Settings,
+    make_private,
+    private_dir,
+    write_private_file,
+)
+from readiness.contracts import SOURCES
 from readiness.serve import open_reader
 from readiness.warehouse import is_postgres
 
@@ -49,10 +58,13 @@ class Publication:
 
 #: The publication row: the run and the night it ran for (``as_of_date``), and the newest HR snapshot the
 #: people marts describe (``data_as_of_date``): HR's snapshot of the 27th may be published on the 30th, and
-#: BI tools and the report must say which date the figures are of. One statement for both warehouses.
+#: BI tools and the report must say which date the figures are of. ``unavailable_marts`` (mart -> reason) names
+#: the marts published empty because their source is not configured (READINESS_SOURCES): a dashboard on one
+#: keeps working and can say why it is blank. One statement for both warehouses.
 PUBLICATION_SQL = (
     "create table {schema}.publication as select cast(? as varchar) as run_id, cast(? as date) as as_of_date, "
-    "cast(? as date) as data_as_of_date, cast(? as timestamp) as published_at, cast(? as json) as row_counts"
+    "cast(? as date) as data_as_of_date, cast(? as timestamp) as published_at, cast(? as json) as row_counts, "
+    "cast(? as json) as unavailable_marts"
 )
 #: The newest HR snapshot of a marts schema (its org tree, which every people mart is aligned to).
 DATA_AS_OF_SQL = "select max(snapshot_date) from {schema}.org_units"
@@ -75,10 +87,33 @@ def prepare_candidate(settings: Settings) -> Path:
     duckdb.connect(str(settings.candidate_db)).close()
     # The build state (dbt's staging and intermediate models, kept between nights for the incremental ones:
     # names and e-mails) is kept, not emptied; created owner-only the first time, as the candidate.
+    _forget_state_of_other_sources(settings)
     if not settings.state_db.exists():
         duckdb.connect(str(settings.state_db)).close()
     make_private(settings.state_db)
     return make_private(settings.candidate_db)
+
+
+def _forget_state_of_other_sources(settings: Settings) -> None:
+    """Start the build state over when the configured sources (READINESS_SOURCES) changed since it was built.
+
+    Its incremental models hold the rows of the sources they were built with (a source switched off keeps its
+    rows there; one switched on would only add its new loads), so tonight's build must be a full one, as after
+    an erasure. A state from before the sources were configurable was built with every source.
+    """
+    marker = settings.build_dir / "state-sources.json"
+    built_for = tuple(json.loads(marker.read_text())) if marker.exists() else SOURCES
+    if built_for != settings.enabled_sources and settings.state_db.exists():
+        log.warning(
+            "sources changed from %s to %s: the build state starts over and dbt builds in full",
+            ",".join(built_for),
+            ",".join(settings.enabled_sources),
+        )
+        for stale in (settings.state_db, Path(f"{settings.state_db}.wal")):
+            stale.unlink(missing_ok=True)
+    if built_for != settings.enabled_sources or not marker.exists():
+        marker.unlink(missing_ok=True)
+        write_private_file(marker, json.dumps(list(settings.enabled_sources)))
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:
@@ -100,12 +135,16 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | N
     started = time.perf_counter()
     con = duckdb.connect(str(candidate))
     try:
-        counts = audit(con, settings.published_db, bounds).row_counts
+        unavailable = marts.unavailable(settings.enabled_sources)
+        counts = audit(con, settings.published_db, bounds, unavailable=unavailable).row_counts
         for schema in BUILD_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute("drop table if exists marts.publication")
         data_as_of = con.execute(DATA_AS_OF_SQL.format(schema="marts")).fetchone()[0]  # type: ignore[index]
-        con.execute(PUBLICATION_SQL.format(schema="marts"), [run_id, as_of_date, data_as_of, now, _json(counts)])
+        con.execute(
+            PUBLICATION_SQL.format(schema="marts"),
+            [run_id, as_of_date, data_as_of, now, _json(counts), _json(unavailable)],
+        )
         con.execute("checkpoint")
     finally:
         con.close()
@@ -147,7 +186,7 @@ def _served_folder(settings: Settings) -> None:
     settings.warehouse_dir.chmod(SERVED_DIR_MODE)
 
 
-def _json(counts: dict[str, int]) -> str:
+def _json(counts: dict[str, int] | dict[str, str]) -> str:
     return json.dumps(counts, sort_keys=True)
 
 

@@ -199,6 +199,10 @@ def _as_text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        # An integer id written as a JSON number by a tool that has only floats (1470.0): its one reading is
+        # the integer, as text, so it matches HR's "1470". A fraction stays as written and matches nothing.
+        return str(int(value))
     return str(value)
 
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import duckdb
+
 from readiness import ops, warehouse
 from readiness.config import Settings
-from readiness.contracts import EXTRACTS, SOURCES
+from readiness.contracts import EXTRACTS, Extract
 
 
 def _now() -> datetime:
@@ -134,7 +136,7 @@ def late_sources(settings: Settings, as_of: date, items: list[Freshness]) -> lis
     """Sources past their deadline (``Settings.freshness_deadline``). A source is judged by its newest
     delivery of any extract: finance sends GL and cloud costs monthly but a budget once or twice a year."""
     late = []
-    for source in SOURCES:
+    for source in settings.enabled_sources:  # a source not configured is never late: nothing of it is expected
         delivered = [i.latest_as_of for i in items if i.extract.split("/")[0] == source and i.latest_as_of]
         latest = max(delivered, default=None)
         age = (as_of - latest).days if latest else None
@@ -142,6 +144,51 @@ def late_sources(settings: Settings, as_of: date, items: list[Freshness]) -> lis
         if age is None or age > deadline:
             late.append(LateSource(source, deadline, latest, age))
     return late
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """What the last build left out of the marts because it matches nothing, from the build state's
+    intermediate models (never served): statements whose actor is no worker, and learning objects
+    (statement objects, course activity contents) that are no catalogue item."""
+
+    actor_statements: int
+    #: referred_by (xapi_statement, course_activity) -> references to unmatched objects.
+    object_references: dict[str, int]
+    #: The unmatched objects most referred to, most first (course urls or ids: no personal data).
+    objects: tuple[str, ...]
+    object_count: int
+
+
+#: How many unmatched objects the summary names; the intermediate model lists them all.
+UNMATCHED_OBJECTS_SHOWN = 5
+
+
+def unmatched(settings: Settings) -> Unmatched | None:
+    """The counts of int_statements_actors_unmatched and int_learning_objects_unmatched in the build state."""
+    if not settings.state_db.exists():
+        return None
+    try:
+        with duckdb.connect(str(settings.state_db), read_only=True) as con:
+            actors = con.execute("select count(*) from intermediate.int_statements_actors_unmatched").fetchone()
+            references = dict(
+                con.execute(
+                    "select referred_by, sum(reference_count) from intermediate.int_learning_objects_unmatched "
+                    "group by referred_by"
+                ).fetchall()
+            )
+            objects = con.execute(
+                "select object_id from intermediate.int_learning_objects_unmatched group by object_id "
+                "order by sum(reference_count) desc, object_id"
+            ).fetchall()
+    except duckdb.Error:  # a build in progress holds the file, or none has built these models yet
+        return None
+    return Unmatched(
+        actors[0] if actors else 0,
+        {k: int(v) for k, v in references.items()},
+        tuple(o for (o,) in objects[:UNMATCHED_OBJECTS_SHOWN]),
+        len(objects),
+    )
 
 
 @dataclass
@@ -155,6 +202,12 @@ class RunSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     extracts: list[Freshness] = field(default_factory=list)
     late: list[LateSource] = field(default_factory=list)
+    #: Sources of the contracts this installation does not have (READINESS_SOURCES): nothing of them expected.
+    not_configured: tuple[str, ...] = ()
+    #: Marts the published version carries empty because their source is not configured, with the reason.
+    unavailable_marts: dict[str, str] = field(default_factory=dict)
+    #: What the marts leave out, as the last build counted it (``unmatched``); None before any build.
+    unmatched: Unmatched | None = None
 
     @property
     def data_as_of(self) -> dict[str, date | None]:
@@ -168,13 +221,13 @@ class RunSummary:
         return newest
 
 
-def freshness(con: Any, as_of: date, run_id: str | None) -> list[Freshness]:
-    """How old each extract's latest loaded delivery is, and what this run received of it.
+def freshness(con: Any, as_of: date, run_id: str | None, extracts: tuple[Extract, ...] = EXTRACTS) -> list[Freshness]:
+    """How old each of ``extracts``' latest loaded delivery is, and what this run received of it.
 
     ``con``: either warehouse's ops (readiness.warehouse.connect); ``?`` parameters, plain SQL both run.
     """
     result = []
-    for extract in EXTRACTS:
+    for extract in extracts:
         # A re-sent unchanged file is still a delivery: it counts for freshness, not as new rows.
         latest = con.execute(
             "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = ? and "
@@ -212,7 +265,8 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
             else con.execute(query + "order by started_at desc limit 1").fetchone()
         )
         run_id, status, reason, as_of = row if row else (None, None, None, date.today())
-        extracts = freshness(con, as_of, run_id)
+        configured = tuple(e for e in EXTRACTS if settings.source_enabled(e.source))
+        extracts = freshness(con, as_of, run_id, configured)
     summary = RunSummary(
         run_id,
         status,
@@ -221,6 +275,8 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
         None,
         extracts=extracts,
         late=late_sources(settings, as_of, extracts),
+        not_configured=settings.disabled_sources,
+        unmatched=unmatched(settings),
     )
     if warehouse.has_published(settings):
         with warehouse.published_marts(settings) as pub:
@@ -229,6 +285,8 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
             summary.published_run_id = publication.get("run_id")
             # Versions published before the column existed (a rollback can bring one back) have none.
             summary.published_data_as_of = publication.get("data_as_of_date")
+            unavailable = publication.get("unavailable_marts")
+            summary.unavailable_marts = json.loads(unavailable) if isinstance(unavailable, str) else {}
             tables = pub.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' "
                 "and table_name <> 'publication' order by 1"

@@ -65,6 +65,7 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
         "small_cell_threshold": settings.small_cell_threshold,
         "fiscal_year_start_month": settings.fiscal_year_start_month,
         "cost_center_tag_keys": list(settings.cost_center_tag_keys),
+        "enabled_sources": list(settings.enabled_sources),
     }
 
 

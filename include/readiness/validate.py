@@ -237,6 +237,41 @@ def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
     return cycles
 
 
+def shared_work_emails(con: Any, load_id: str, frame: pd.DataFrame) -> Failure | None:
+    """Every worker of a snapshot has their own work e-mail (compared trimmed and case-insensitively).
+
+    The e-mail is how LMS learners known by e-mail only (xAPI mbox, a Viva learnerUserId) are matched to
+    workers: a shared one has two readings, and choosing either would credit one person's training to
+    another. So the delivery is rejected, naming the workers, rather than guessing. In SQL that DuckDB and
+    Postgres both run, on the delivery's raw rows (``frame`` is not needed).
+    """
+    rows = con.execute(
+        f"""
+        select count(*) over (), worker_ids
+        from (
+            select string_agg(distinct worker_id, ', ' order by worker_id) as worker_ids,
+                   count(distinct worker_id) as workers
+            from raw.{WORKERS.raw_table}
+            where _load_id = ? and work_email is not null
+            group by lower(trim(work_email))
+        ) as by_email
+        where workers > 1
+        order by worker_ids
+        limit {SAMPLE_SIZE}
+        """,
+        [load_id],
+    ).fetchall()
+    if not rows:
+        return None
+    # Named by worker ids, not by the address: the reason travels to logs, alerts and chat messages.
+    problems = [f"workers {ids} share one work_email" for _, ids in rows]
+    problems.append(
+        "a learner identified by e-mail could be either worker: give each worker their own work_email in the HR "
+        "export (or have the LMS identify learners by worker_id)"
+    )
+    return Failure("one work_email per worker", "work_email", int(rows[0][0]), problems)
+
+
 def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
     """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
 
@@ -281,6 +316,7 @@ def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
 #: (so a check is for an extract that is small by nature: the org tree).
 CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
     "org_tree": org_tree_failure,
+    "unique_work_emails": shared_work_emails,
 }
 
 #: Problems that are not the rows' fault, by the name an ``Extract`` lists in ``warnings``: the rows are

@@ -97,7 +97,9 @@ def contracts() -> dict[str, dict[str, str]]:
     con = duckdb.connect()
     try:  # the publication row's columns, from the very statement publish runs
         con.execute("create schema marts")
-        con.execute(PUBLICATION_SQL.format(schema="marts"), ["run", "2026-01-01", "2026-01-01", "2026-01-01", "{}"])
+        con.execute(
+            PUBLICATION_SQL.format(schema="marts"), ["run", "2026-01-01", "2026-01-01", "2026-01-01", "{}", "{}"]
+        )
         tables["publication"] = {name: kind for name, kind, *_ in con.execute("describe marts.publication").fetchall()}
     finally:
         con.close()

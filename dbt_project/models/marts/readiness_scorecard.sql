@@ -6,6 +6,14 @@
     coverage also on that audience's workers in the unit, the population that figure describes. -#}
 -- The finance lines are used only after int_finance_lines_without_fx_rate's test passed, as budget_vs_spend.
 -- depends_on: {{ ref('int_finance_lines_without_fx_rate') }}
+{#- Without an LMS (READINESS_SOURCES) there is no training to weigh: the score is coverage alone, rather
+    than coverage scaled down by a completion rate nobody could have. Without finance the money is unknown,
+    not zero: its columns are null. -#}
+{%- set coverage_weight = var('readiness_coverage_weight') if readiness_source_enabled('lms') else 1 %}
+{%- set finance = readiness_source_enabled('finance') %}
+{%- set ai_spend_ytd = 'scored.ai_spend_ytd' if finance else 'null' %}
+{%- set budget_ytd = 'scored.budget_ytd' if finance else 'null' %}
+{%- set spend_per_gap = 'scored.spend_per_skill_gap_closed' if finance else 'null' %}
 with
 
 snapshot_dates as (
@@ -129,11 +137,19 @@ coverage as (
 
 training as (
 
-    -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date
+    -- (worker, item) pairs of the unit's workforce enrolled, and completed, on or before the snapshot date;
+    -- a pair withdrawn (without completing) by then is no longer in the denominator
     select
         workforce_rolled_up.snapshot_date,
         workforce_rolled_up.org_unit_id,
-        count(*) as enrolled_pairs,
+        count(
+            case
+                when
+                    enrolments.withdrawn_at is null
+                    or cast(enrolments.withdrawn_at as date) > workforce_rolled_up.snapshot_date
+                    then 1
+            end
+        ) as enrolled_pairs,
         count(case when cast(enrolments.completed_at as date) <= workforce_rolled_up.snapshot_date then 1 end)
             as completed_pairs
 
@@ -324,8 +340,8 @@ scored as (
         case
             when not is_suppressed
                 then {{ readiness_round(
-                    "100 * (" ~ var('readiness_coverage_weight') ~ " * coverage_pct + (1 - "
-                    ~ var('readiness_coverage_weight') ~ ") * coalesce(training_completion_rate, 0))",
+                    "100 * (" ~ coverage_weight ~ " * coverage_pct + (1 - "
+                    ~ coverage_weight ~ ") * coalesce(training_completion_rate, 0))",
                     1
                 ) }}
         end as readiness_score
@@ -350,14 +366,14 @@ final as (
             as end_user_coverage_pct,
         cast({{ people_suppressed('scored.training_completion_rate', 'scored.headcount') }} as float8)
             as training_completion_rate,
-        cast({{ people_suppressed('scored.ai_spend_ytd', 'scored.headcount') }} as decimal(18, 2))
+        cast({{ people_suppressed(ai_spend_ytd, 'scored.headcount') }} as decimal(18, 2))
             as ai_spend_ytd,
-        cast({{ people_suppressed('scored.budget_ytd', 'scored.headcount') }} as decimal(18, 2))
+        cast({{ people_suppressed(budget_ytd, 'scored.headcount') }} as decimal(18, 2))
             as budget_ytd,
         cast({{ people_suppressed('scored.skill_gaps_closed', 'scored.headcount') }} as integer)
             as skill_gaps_closed,
         cast(
-            {{ people_suppressed('scored.spend_per_skill_gap_closed', 'scored.headcount') }} as decimal(18, 2)
+            {{ people_suppressed(spend_per_gap, 'scored.headcount') }} as decimal(18, 2)
         ) as spend_per_skill_gap_closed,
         cast(scored.readiness_score as float8) as readiness_score,
         cast({{ readiness_round('scored.readiness_score - previous_scores.readiness_score', 1) }} as float8)

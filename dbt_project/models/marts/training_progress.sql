@@ -87,6 +87,7 @@ learner_events as (
         1 as enrolled,
         0 as completed,
         0 as passed,
+        0 as withdrawn,
         cast(null as integer) as days_to_complete,
         cast(0 as float8) as duration_seconds
 
@@ -102,6 +103,7 @@ learner_events as (
         0 as enrolled,
         1 as completed,
         0 as passed,
+        0 as withdrawn,
         days_to_complete,
         0 as duration_seconds
 
@@ -117,6 +119,7 @@ learner_events as (
         0 as enrolled,
         0 as completed,
         1 as passed,
+        0 as withdrawn,
         null as days_to_complete,
         0 as duration_seconds
 
@@ -128,10 +131,27 @@ learner_events as (
     select
         worker_id,
         item_uid,
+        {{ dbt.date_trunc('month', 'withdrawn_at') }} as month_start,
+        0 as enrolled,
+        0 as completed,
+        0 as passed,
+        1 as withdrawn,
+        null as days_to_complete,
+        0 as duration_seconds
+
+    from enrolments
+    where cast(withdrawn_at as date) <= {{ as_of_date }}
+
+    union all
+
+    select
+        worker_id,
+        item_uid,
         {{ dbt.date_trunc('month', 'occurred_at') }} as month_start,
         0 as enrolled,
         0 as completed,
         0 as passed,
+        0 as withdrawn,
         null as days_to_complete,
         duration_seconds
 
@@ -153,6 +173,7 @@ monthly_activity as (
         sum(learner_events.enrolled) as enrolled_count,
         sum(learner_events.completed) as completed_count,
         sum(learner_events.passed) as passed_count,
+        sum(learner_events.withdrawn) as withdrawn_count,
         percentile_cont(0.5) within group (
             order by learner_events.days_to_complete
         ) as median_days_to_complete,
@@ -255,6 +276,7 @@ cumulated as (
         coalesce(monthly_activity.enrolled_count, 0) as enrolled_count,
         coalesce(monthly_activity.completed_count, 0) as completed_count,
         coalesce(monthly_activity.passed_count, 0) as passed_count,
+        coalesce(monthly_activity.withdrawn_count, 0) as withdrawn_count,
         monthly_activity.median_days_to_complete,
         coalesce(monthly_activity.learning_hours, 0) as learning_hours,
         sum(coalesce(monthly_activity.enrolled_count, 0)) over (
@@ -266,7 +288,12 @@ cumulated as (
             partition by series_months.org_unit_id, series_months.audience, series_months.item_uid
             order by series_months.month_start
             rows between unbounded preceding and current row
-        ) as cumulative_completed_count
+        ) as cumulative_completed_count,
+        sum(coalesce(monthly_activity.withdrawn_count, 0)) over (
+            partition by series_months.org_unit_id, series_months.audience, series_months.item_uid
+            order by series_months.month_start
+            rows between unbounded preceding and current row
+        ) as cumulative_withdrawn_count
 
     from series_months
     inner join month_snapshots
@@ -300,8 +327,20 @@ final as (
             as completed_count,
         cast({{ people_suppressed('cumulated.passed_count', 'cumulated.headcount') }} as integer)
             as passed_count,
+        cast({{ people_suppressed('cumulated.withdrawn_count', 'cumulated.headcount') }} as integer)
+            as withdrawn_count,
+        -- enrolments neither completed nor withdrawn by the end of the month
         cast({{ people_suppressed(
-            readiness_ratio('cumulated.cumulative_completed_count', 'cumulated.cumulative_enrolled_count'),
+            'cumulated.cumulative_enrolled_count - cumulated.cumulative_completed_count'
+            ~ ' - cumulated.cumulative_withdrawn_count',
+            'cumulated.headcount'
+        ) }} as integer) as open_enrolment_count,
+        -- the denominator leaves out enrolments withdrawn before completion: leaving is not failing
+        cast({{ people_suppressed(
+            readiness_ratio(
+                'cumulated.cumulative_completed_count',
+                'cumulated.cumulative_enrolled_count - cumulated.cumulative_withdrawn_count'
+            ),
             'cumulated.headcount'
         ) }} as float8) as completion_rate,
         cast({{ people_suppressed('cumulated.median_days_to_complete', 'cumulated.headcount') }} as float8)

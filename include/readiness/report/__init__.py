@@ -54,8 +54,9 @@ def read_report(settings: Settings) -> page.ReportData:
     threshold = settings.small_cell_threshold
     with published_marts(settings) as con:
         queries.require(con, "org_units", "readiness_scorecard", "skills_coverage", "skill_gaps", "budget_vs_spend")
+        headline = queries.headline(con, threshold)
         return page.ReportData(
-            headline=queries.headline(con, threshold),
+            headline=headline,
             threshold=threshold,
             coverage_weight=coverage_weight(),
             tree=queries.org_tree(con),
@@ -63,7 +64,7 @@ def read_report(settings: Settings) -> page.ReportData:
             unit_gaps=queries.unit_gaps(con, threshold),
             unit_gap_totals=queries.unit_gap_totals(con, threshold),
             cost_centers=queries.budget_by_cost_center(con),
-            charts=charts.draw_all(con, threshold),
+            charts=charts.draw_all(con, threshold, headline.unavailable),
         )
 
 

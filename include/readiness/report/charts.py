@@ -218,7 +218,9 @@ def training_chart(frame: pd.DataFrame, threshold: int) -> Chart:
         if part.empty:
             continue
         left.plot(part["month"], part["completed"], marker="o", markersize=3, label=label)
-        rate = part["completed"].cumsum() / part["enrolled"].cumsum().where(lambda s: s > 0)
+        # the mart's rule: a withdrawn enrolment leaves the denominator
+        open_or_done = part["enrolled"].cumsum() - part["withdrawn"].cumsum()
+        rate = part["completed"].cumsum() / open_or_done.where(lambda s: s > 0)
         right.plot(part["month"], rate, marker="o", markersize=3, label=label)
     left.set_title("Completions per month")
     right.set_title("Cumulative completion rate")
@@ -230,8 +232,8 @@ def training_chart(frame: pd.DataFrame, threshold: int) -> Chart:
     return Chart(
         "training",
         "Training completion over time",
-        "Completions of learning items per month and the cumulative completion rate (completed / enrolled), "
-        "whole organisation, by audience.",
+        "Completions of learning items per month and the cumulative completion rate (completed / enrolled, "
+        "withdrawn enrolments left out), whole organisation, by audience.",
         _svg(fig),
     )
 
@@ -321,16 +323,26 @@ class ChartSpec:
     id: str
     query: Callable[[duckdb.DuckDBPyConnection, int], Any]
     draw: Callable[[Any, int], Chart]
+    #: The mart it reads where that mart may be unavailable (its source not configured); its title then.
+    mart: str | None = None
+    title: str = ""
 
 
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("coverage", queries.coverage_cells, coverage_heatmap),
     ChartSpec("gaps", lambda con, threshold: queries.top_gaps(con, threshold, TOP_GAPS), gaps_chart),
-    ChartSpec("training", queries.training_by_month, training_chart),
-    ChartSpec("budget", queries.budget_by_quarter, budget_chart),
+    ChartSpec("training", queries.training_by_month, training_chart, "training_progress", "Training completion"),
+    ChartSpec("budget", queries.budget_by_quarter, budget_chart, "budget_vs_spend", "AI adoption budget vs actual"),
     ChartSpec("trend", queries.readiness_trend, trend_chart),
 )
 
 
-def draw_all(con: duckdb.DuckDBPyConnection, threshold: int) -> list[Chart]:
-    return [spec.draw(spec.query(con, threshold), threshold) for spec in CHARTS]
+def draw_all(con: duckdb.DuckDBPyConnection, threshold: int, unavailable: dict[str, str] | None = None) -> list[Chart]:
+    """Every chart; one of a mart published empty because its source is not configured says so instead."""
+    unavailable = unavailable or {}
+    return [
+        Chart(spec.id, spec.title, f"Not shown: marts.{spec.mart} is unavailable, {unavailable[spec.mart]}.", "")
+        if spec.mart in unavailable
+        else spec.draw(spec.query(con, threshold), threshold)
+        for spec in CHARTS
+    ]

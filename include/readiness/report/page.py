@@ -142,8 +142,16 @@ def _dates(headline: Headline) -> str:
     return (
         f'<p class="dates">People figures as of the HR snapshot of <strong>{e(str(headline.snapshot_date))}</strong>'
         f" · run of <strong>{e(str(headline.as_of))}</strong> ({e(str(headline.run_id))}),"
-        f" published {e(_when(headline.published_at))} UTC</p>"
+        f" published {e(_when(headline.published_at))} UTC</p>" + _not_configured(headline)
     )
+
+
+def _not_configured(headline: Headline) -> str:
+    """Which figures are absent because their source is not configured: a blank chart is a choice, not a fault."""
+    if not headline.unavailable:
+        return ""
+    items = "; ".join(f"{mart}: {reason}" for mart, reason in sorted(headline.unavailable.items()))
+    return f'<p class="dates" id="not-configured">Not configured, so not shown: {e(items)}</p>'
 
 
 def _when(value: Any) -> str:

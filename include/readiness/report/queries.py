@@ -11,7 +11,7 @@ the root or a parent from sizes or names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class Headline:
     gaps: int | None
     gaps_without_training: int | None
     spend: tuple[float | None, float | None, str | None]
+    #: Marts published empty because their source is not configured (READINESS_SOURCES), with the reason.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
 
 def marts_present(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -86,6 +88,16 @@ def headline(con: duckdb.DuckDBPyConnection, threshold: int) -> Headline:
     run_id, as_of, published_at, counts = con.execute(
         "select run_id, as_of_date, published_at, row_counts::varchar from marts.publication"
     ).fetchone()  # type: ignore[misc]
+    # Versions published before the column existed (a rollback can bring one back) have none.
+    has_unavailable = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'publication' and column_name = 'unavailable_marts'"
+    ).fetchone()[0]  # type: ignore[index]
+    unavailable = (
+        con.execute("select unavailable_marts::varchar from marts.publication").fetchone()[0]  # type: ignore[index]
+        if has_unavailable
+        else None
+    )
     root = con.execute(
         f"""
         select snapshot_date, coverage_pct, readiness_score from marts.readiness_scorecard
@@ -115,6 +127,7 @@ def headline(con: duckdb.DuckDBPyConnection, threshold: int) -> Headline:
         gaps=gaps[0] if gaps else None,
         gaps_without_training=gaps[1] if gaps else None,
         spend=spend or (None, None, None),  # type: ignore[arg-type]
+        unavailable=json.loads(unavailable) if unavailable else {},
     )
 
 
@@ -208,7 +221,9 @@ def training_by_month(con: duckdb.DuckDBPyConnection, threshold: int) -> pd.Data
     """The whole organisation's (the root unit's) enrolments and completions per month and audience."""
     return con.execute(
         """
-        select month, audience, sum(completed_count) as completed, sum(enrolled_count) as enrolled
+        select
+            month, audience, sum(completed_count) as completed, sum(enrolled_count) as enrolled,
+            sum(withdrawn_count) as withdrawn
         from marts.training_progress
         where is_root and not is_suppressed
         group by all

@@ -1,8 +1,9 @@
 {#- The statements that count: matched to a worker, not voided, and not themselves voiding
     statements. A statement with verb `voided` voids the statement whose id is its object_id (whoever
-    its actor is); the voiding statement does not count either. Each statement is matched to the
-    current catalogue by object_id = item url (trailing slash and case ignored); item_uid is null
-    for activities outside the catalogue. -#}
+    its actor is); the voiding statement does not count either. Each statement's object is resolved to
+    an item of the current catalogue by int_learning_objects_resolved (its url, else the LMS course id
+    of the lms_course_items seed); item_uid is null for activities outside the catalogue (listed in
+    int_learning_objects_unmatched). -#}
 with
 
 statements as (
@@ -11,9 +12,9 @@ statements as (
 
 ),
 
-catalog_items as (
+objects as (
 
-    select * from {{ ref('stg_lms__catalog_items') }}
+    select * from {{ ref('int_learning_objects_resolved') }}
 
 ),
 
@@ -42,7 +43,7 @@ matched_to_items as (
     select
         not_voided.statement_id,
         not_voided.worker_id,
-        catalog_items.item_uid,
+        objects.item_uid,
         not_voided.verb,
         not_voided.object_id,
         not_voided.is_complete,
@@ -53,8 +54,8 @@ matched_to_items as (
         not_voided.stored_at
 
     from not_voided
-    left join catalog_items
-        on lower(rtrim(not_voided.object_id, '/')) = lower(rtrim(catalog_items.item_url, '/'))
+    left join objects
+        on not_voided.object_id = objects.object_id
     where not_voided.is_actor_matched
 
 )

@@ -1,7 +1,9 @@
 {#- Effective proficiency of every worker in the workforce, per skill and HR snapshot: the higher of
     the recorded proficiency (ignored where its evidence expired on or before the snapshot date) and
     the level granted by learning items completed on or before the snapshot date
-    (learning_item_skills seed). A worker with neither has no row (effective level 0). -#}
+    (learning_item_skills seed). A worker with neither has no row (effective level 0). A recorded skill
+    named by the HR system's own name rather than a taxonomy skill_id counts for the skill the planners'
+    skill_aliases seed maps it to (trimmed, case ignored); a taxonomy skill_id is never re-mapped. -#}
 with
 
 workforce as (
@@ -28,6 +30,35 @@ learning_item_skills as (
 
 ),
 
+skills as (
+
+    select * from {{ ref('skills') }}
+
+),
+
+skill_aliases as (
+
+    select * from {{ ref('skill_aliases') }}
+
+),
+
+worker_skills_mapped as (
+
+    select
+        worker_skills.snapshot_date,
+        worker_skills.worker_id,
+        coalesce(skills.skill_id, skill_aliases.skill_id, worker_skills.skill_id) as skill_id,
+        worker_skills.proficiency,
+        worker_skills.expires_date
+
+    from worker_skills
+    left join skills
+        on worker_skills.skill_id = skills.skill_id
+    left join skill_aliases
+        on lower(trim(worker_skills.skill_id)) = lower(trim(skill_aliases.external_skill_name))
+
+),
+
 recorded as (
 
     select
@@ -36,7 +67,7 @@ recorded as (
         skill_id,
         max(proficiency) as recorded_level
 
-    from worker_skills
+    from worker_skills_mapped
     where expires_date is null or expires_date > snapshot_date
     group by snapshot_date, worker_id, skill_id
 

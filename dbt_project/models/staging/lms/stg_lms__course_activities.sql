@@ -1,6 +1,9 @@
-{#- Course activity (Viva Learning export shape) as of its latest delivery (full_replacement: each
-    delivery is every learner's progress at that date, so the latest one holds the current state).
-    The Viva Learning names keep their camelCase in raw: quoted, so that adapters that fold case find them. -#}
+{#- Course activity in the shape of Microsoft Graph learningCourseActivity (Viva Learning) as of its latest
+    delivery (full_replacement: each delivery is every learner's progress at that date, so the latest one
+    holds the current state, and an activity Viva deleted - an assignment withdrawn - is gone from it).
+    The Graph names keep their camelCase in raw: quoted, so that adapters that fold case find them.
+    learner_id may be a work e-mail (an LMS that knows learners by e-mail only): it goes no further than
+    int_course_activities_resolved, which resolves it to a worker. -#}
 -- noqa: disable=RF06
 with
 
@@ -14,8 +17,8 @@ renamed as (
 
     select
         -- ids
-        "learnerUserId" as worker_id,
-        "learningContentId" as item_url,
+        trim("learnerUserId") as learner_id,
+        trim("learningContentId") as object_id,
 
         -- strings
         status as activity_status,
@@ -24,6 +27,8 @@ renamed as (
         cast("completionPercentage" as integer) as completion_pct,
 
         -- timestamps
+        "assignedDateTime" as assigned_at,
+        "startedDateTime" as started_at,
         "completedDateTime" as completed_at,
 
         -- load metadata
