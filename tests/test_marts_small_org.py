@@ -554,6 +554,31 @@ def test_readiness_scorecard_every_row(warehouse: duckdb.DuckDBPyConnection) -> 
     assert mart_rows(warehouse, "readiness_scorecard", columns.split()) == expected(with_is_root(rows))
 
 
+# --- gap_closure_plan -----------------------------------------------------------------------------------------
+
+#: The default seeds' prices (dbt_project/seeds/reference): an end user's hour, career essentials' licence.
+END_USER_HOURLY_COST, CAREER_LICENCE = 55.00, 39.99
+
+
+def test_gap_closure_plan_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Both snapshots fall in FY2026 Q4: the plan is of S2's gaps. Cost centres are the units': the root's CC-100
+    # has L1 alone (a population of 1: suppressed, money included); OU-D (" cc-200 ") and OU-T (CC-200) are one
+    # cost centre with T1, E1-E4 and E5 (on leave) = 6. Its gaps on S2: E2 and E4 prompt_engineering, both with
+    # career essentials (300 minutes in this catalogue): 2 enrolments, 10 h, 10 x 55 of time + 2 x 39.99.
+    # CC-200 has no training budget (its only budget line is tools_and_licenses): 0 left, the plan not covered.
+    hours = 2 * 300 / 60
+    time_cost = hours * END_USER_HOURLY_COST
+    licences = 2 * CAREER_LICENCE
+    visible = (6, 2, 2, 0, 2, hours, time_cost, licences, time_cost + licences, 0, 0, 0, False, False)
+    hidden = (None,) * 13 + (True,)
+    rows = [(2026, 4, "CC-200", S2, *visible), (2026, 4, "CC-100", S2, *hidden)]
+    columns = "fiscal_year fiscal_quarter cost_center_id snapshot_date headcount open_gap_count planned_gap_count "
+    columns += "unplanned_gap_count planned_enrolment_count learning_hours time_cost_amount licence_cost_amount "
+    columns += "plan_cost_amount training_budget_amount training_spent_amount training_budget_left_amount "
+    columns += "is_covered_by_budget is_suppressed"
+    assert mart_rows(warehouse, "gap_closure_plan", columns.split()) == expected(rows)
+
+
 def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
     # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
@@ -584,6 +609,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "budget_vs_spend",
         "readiness_scorecard",
         "org_units",
+        "gap_closure_plan",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",
