@@ -108,7 +108,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "previous_snapshot_date",
         "currency",
     ),
+    "gap_closure_plan": (
+        "fiscal_year",
+        "fiscal_quarter",
+        "cost_center_id",
+        "snapshot_date",
+        "headcount",
+        "open_gap_count",
+        "planned_gap_count",
+        "unplanned_gap_count",
+        "planned_enrolment_count",
+        "learning_hours",
+        "time_cost_amount",
+        "licence_cost_amount",
+        "plan_cost_amount",
+        "training_budget_amount",
+        "training_spent_amount",
+        "training_budget_left_amount",
+        "is_covered_by_budget",
+        "is_suppressed",
+        "currency",
+    ),
 }
+
+#: The plan's cost centres: (cost centre, headcount, open gaps, of them without an item); the last one is small.
+PLAN_COST_CENTERS = (("CC-100", 60, 30, 6), ("CC-200", 24, 10, 0), ("CC-300", 3, 2, 1))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, mart: str, values: list[Any]) -> None:
@@ -255,6 +279,16 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        # The gap closure plan of the latest snapshot (Q4 2026), the same whatever the scale: per planned gap
+        # 2 h at 50 an hour plus a licence of 10; a training budget of 10,000 with 4,000 spent.
+        for cost_center, headcount, gaps, unplanned in PLAN_COST_CENTERS:
+            planned = gaps - unplanned
+            hours, time_cost, licences = 2 * planned, 100 * planned, 10 * planned
+            figures = [headcount, gaps, planned, unplanned, planned, hours, time_cost, licences, time_cost + licences]
+            figures += [10000, 4000, 6000, time_cost + licences <= 6000]
+            suppressed = headcount < 5
+            shown = [None] * len(figures) if suppressed else figures
+            _insert(con, "gap_closure_plan", [2026, 4, cost_center, snapshots[-1], *shown, suppressed, "USD"])
         # The org tree: U0 the root, the other units directly below it, per snapshot.
         for snapshot in snapshots:
             for unit, name, _ in UNITS:
@@ -301,6 +335,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "training_progress": 6 * 2 * len(AUDIENCES),
         "budget_vs_spend": 4 * len(CATEGORIES),
         "readiness_scorecard": snapshots * len(UNITS),
+        "gap_closure_plan": len(PLAN_COST_CENTERS),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

@@ -312,6 +312,21 @@ def test_budget_per_cost_centre_shows_over_budget(main_page: str) -> None:
     assert 'class="status status-over_budget"' in table
 
 
+def test_gap_closure_plan_per_cost_centre(main_page: str) -> None:
+    # marts_data's plan (FY2026 Q4, snapshot 2026-11-27), per planned gap 2 h and 100 of time + 10 of licence:
+    # CC-100 30 gaps, 6 without an item, 24 planned: 48 h, 2,640 against 6,000 left; CC-200 10 gaps, all planned:
+    # 20 h, 1,100. CC-300 (3 people) is suppressed: no figure at all. The units: U2 (Sales) has CC-200, the rest
+    # CC-100 (_deepen); no unit has CC-300. The dearest plan first, the suppressed row last.
+    section = _section(main_page, "gap-plan")
+    text = _text(section)
+    assert "FY2026 Q4 (HR snapshot 2026-11-27)" in text
+    rows = [_text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section, re.S)[1:]]
+    assert rows[0] == f"CC-100 Contoso, Engineering, Tiny team, {LONG_UNIT} 30 6 24 48 2,640 6,000 yes"
+    assert rows[1] == "CC-200 Sales 10 0 10 20 1,100 6,000 yes"
+    assert rows[2] == "CC-300 – fewer than 5 people: not shown"
+    assert len(rows) == 3
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -407,6 +422,7 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             title = tab.title()
             ARTIFACTS.mkdir(exist_ok=True)
             tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            tab.locator("#gap-plan").screenshot(path=str(ARTIFACTS / "report-gap-plan.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

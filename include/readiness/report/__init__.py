@@ -53,7 +53,15 @@ def read_report(settings: Settings) -> page.ReportData:
     """Everything the pages show, from one connection to the published warehouse: one version."""
     threshold = settings.small_cell_threshold
     with open_reader(settings.published_db) as con:
-        queries.require(con, "org_units", "readiness_scorecard", "skills_coverage", "skill_gaps", "budget_vs_spend")
+        queries.require(
+            con,
+            "org_units",
+            "readiness_scorecard",
+            "skills_coverage",
+            "skill_gaps",
+            "budget_vs_spend",
+            "gap_closure_plan",
+        )
         return page.ReportData(
             headline=queries.headline(con, threshold),
             threshold=threshold,
@@ -64,6 +72,7 @@ def read_report(settings: Settings) -> page.ReportData:
             unit_gap_totals=queries.unit_gap_totals(con, threshold),
             cost_centers=queries.budget_by_cost_center(con),
             charts=charts.draw_all(con, threshold),
+            gap_plan=queries.gap_closure_plan(con),
         )
 
 

@@ -49,6 +49,8 @@ class ReportData:
     unit_gap_totals: pd.DataFrame
     cost_centers: pd.DataFrame
     charts: list[Chart] = field(default_factory=list)
+    #: marts.gap_closure_plan of the latest quarter, one row per cost centre (queries.gap_closure_plan).
+    gap_plan: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -278,6 +280,55 @@ def _budget_table(records: list[dict[str, Any]], units_column: bool = True) -> s
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def gap_plan_section(data: ReportData) -> str:
+    """What closing the open gaps would cost per cost centre, beside the training budget left (the latest
+    quarter of marts.gap_closure_plan). A suppressed cost centre shows no figure at all, money included."""
+    frame = data.gap_plan
+    if frame is None or frame.empty:
+        body = "<p>No plan: the warehouse has no HR snapshot with a workforce.</p>"
+        period = ""
+    else:
+        records = frame.to_dict("records")
+        first = records[0]
+        quarter = f"FY{int(first['fiscal_year'])} Q{int(first['fiscal_quarter'])}"
+        period = f" {quarter} (HR snapshot {pd.Timestamp(first['snapshot_date']):%Y-%m-%d})"
+        currency = next((r["currency"] for r in records if not _missing(r["currency"])), "")
+        rows = []
+        for r in records:
+            units = "–" if _missing(r["units"]) else e(str(r["units"]))
+            head = f'<td class="text">{e(str(r["cost_center_id"]))}</td><td class="text unit">{units}</td>'
+            if _flag(r["is_suppressed"]):
+                rows.append(
+                    f'<tr>{head}<td class="suppressed" colspan="7">fewer than {data.threshold} people: '
+                    "not shown</td></tr>"
+                )
+                continue
+            covered = _flag(r["is_covered_by_budget"])
+            rows.append(
+                f'<tr class="{"" if covered else "over"}">{head}'
+                f"<td>{_count(r['open_gap_count'], data.threshold)}</td>"
+                f'<td class="no-training">{_count(r["unplanned_gap_count"], data.threshold)}</td>'
+                f"<td>{_count(r['planned_enrolment_count'], data.threshold)}</td>"
+                f"<td>{_money(r['learning_hours'])}</td><td>{_money(r['plan_cost'])}</td>"
+                f'<td class="{"" if covered else "over-text"}">{_money(r["budget_left"])}</td>'
+                f'<td class="text">{"yes" if covered else "<strong class=over-text>no</strong>"}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">Cost centre</th><th class="text">Org units</th><th>Open gaps</th>'
+            '<th class="no-training">Without an item</th><th>Enrolments</th><th>Hours</th>'
+            f"<th>Plan cost ({e(str(currency))})</th><th>Training budget left</th>"
+            f'<th class="text">Covered</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="gap-plan"><h2>Cost of closing the skill gaps</h2>'
+        f'<p class="caption">Open gaps of each cost centre\'s workforce,{e(period)}: the learning items that '
+        "close them (one enrolment per person and item), their hours, and their cost (time at the planners' "
+        "hourly cost per audience plus licences), beside the training budget left for the fiscal year. Gaps "
+        "without an item have no training to close them; a red row is a plan the budget left does not cover.</p>"
+        f"{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -344,6 +395,7 @@ def render(data: ReportData) -> str:
         f"{_budget_table(data.cost_center_rows)}</section>"
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
+    body += gap_plan_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

@@ -275,3 +275,30 @@ def readiness_trend(con: duckdb.DuckDBPyConnection, threshold: int) -> pd.DataFr
     return con.execute(
         "select snapshot_date, readiness_score from marts.readiness_scorecard where is_root order by snapshot_date"
     ).df()
+
+
+def gap_closure_plan(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest quarter's plan per cost centre (marts.gap_closure_plan; suppressed rows keep their nulls),
+    with the units of the latest org snapshot that carry the cost centre; the dearest plan first."""
+    return con.execute(
+        f"""
+        with latest as (
+            select fiscal_year, fiscal_quarter from marts.gap_closure_plan
+            order by fiscal_year desc, fiscal_quarter desc limit 1
+        ),
+        units as (
+            select cost_center_id, string_agg(org_unit_name, ', ' order by org_unit_level, org_unit_name) as units
+            from marts.org_units where snapshot_date = {_latest("org_units")}
+            group by cost_center_id
+        )
+        select p.fiscal_year, p.fiscal_quarter, p.cost_center_id, p.snapshot_date, p.is_suppressed,
+               p.open_gap_count, p.unplanned_gap_count, p.planned_enrolment_count,
+               p.learning_hours::double as learning_hours, p.plan_cost_amount::double as plan_cost,
+               p.training_budget_left_amount::double as budget_left, p.is_covered_by_budget, p.currency,
+               units.units
+        from marts.gap_closure_plan as p
+        inner join latest using (fiscal_year, fiscal_quarter)
+        left join units using (cost_center_id)
+        order by p.is_suppressed, p.plan_cost_amount desc nulls last, p.cost_center_id
+        """
+    ).df()
