@@ -115,6 +115,8 @@ def summary(
     for mart, rows in result.mart_rows.items():
         marts.add_row(f"marts.{mart}", f"{rows:,}")
     console.print(marts)
+    for line in result.plan.values():
+        console.print(f"Readiness plan: {line}")
     extracts = Table(
         "extract",
         "this run",

@@ -1,0 +1,69 @@
+"""One sentence per mart of the readiness plan for `readiness summary`: the figure a planner asks first.
+
+Each headline reads one published mart and only its visible rows: a figure the mart suppressed stays out of
+the sum, and the sentence says how many groups were held back. A mart missing from the published version
+(published before it existed) gives no headline rather than an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+
+def _present(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?", [mart]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def gap_closure_plan(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest quarter's plan: enrolments, hours and cost, how many cost centres the budget left covers."""
+    row = con.execute(
+        """
+        with latest as (
+            select * from marts.gap_closure_plan
+            where (fiscal_year, fiscal_quarter) = (
+                select (fiscal_year, fiscal_quarter) from marts.gap_closure_plan
+                order by fiscal_year desc, fiscal_quarter desc limit 1
+            )
+        )
+        select any_value(fiscal_year), any_value(fiscal_quarter), any_value(currency),
+               sum(planned_enrolment_count) filter (where not is_suppressed),
+               sum(learning_hours) filter (where not is_suppressed)::double,
+               sum(plan_cost_amount) filter (where not is_suppressed)::double,
+               count(*) filter (where is_covered_by_budget),
+               count(*) filter (where not is_suppressed),
+               count(*) filter (where is_suppressed),
+               sum(unplanned_gap_count) filter (where not is_suppressed)
+        from latest
+        """
+    ).fetchone()
+    if not row or row[0] is None:
+        return None
+    year, quarter, currency, enrolments, hours, cost, covered, shown, hidden, unplanned = row
+    held_back = f" ({hidden} with fewer people than the threshold not counted)" if hidden else ""
+    return (
+        f"Closing the open gaps (FY{year} Q{quarter}): {enrolments or 0:,} enrolments, {hours or 0:,.0f} h, "
+        f"{cost or 0:,.0f} {currency}; the training budget left covers {covered} of {shown} cost centres"
+        f"{held_back}; {unplanned or 0:,} gaps have no learning item to close them"
+    )
+
+
+#: mart -> its headline, in the order the summary prints them.
+HEADLINES: dict[str, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
+    "gap_closure_plan": gap_closure_plan,
+}
+
+
+def headlines(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """mart -> headline, for the plan's marts present in the published version behind ``con``."""
+    result = {}
+    for mart, headline in HEADLINES.items():
+        if _present(con, mart):
+            text = headline(con)
+            if text:
+                result[mart] = text
+    return result

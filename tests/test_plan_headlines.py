@@ -1,0 +1,33 @@
+"""The readiness plan's headlines in `readiness summary`, on tests/marts_data.py's hand-written warehouse.
+
+Every expected figure is arithmetic on the rows marts_data writes (PLAN_COST_CENTERS), not the SQL again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from readiness import plan_headlines
+from tests.marts_data import build_candidate
+
+
+def test_gap_closure_plan_headline(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    build_candidate(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        lines = plan_headlines.headlines(con)
+    # Visible cost centres CC-100 (24 planned of 30 gaps) and CC-200 (10 of 10): 34 enrolments of 2 h each and
+    # 110 each, all within the 6,000 left; CC-300 (3 people) is held back; 6 gaps without an item (CC-100's).
+    assert lines["gap_closure_plan"] == (
+        "Closing the open gaps (FY2026 Q4): 34 enrolments, 68 h, 3,740 USD; the training budget left covers 2 of 2 "
+        "cost centres (1 with fewer people than the threshold not counted); 6 gaps have no learning item to close "
+        "them"
+    )
+
+
+def test_a_version_without_the_plan_marts_has_no_headline(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        con.execute("create schema marts; create table marts.skill_gaps (snapshot_date date)")
+        assert plan_headlines.headlines(con) == {}
