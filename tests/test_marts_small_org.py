@@ -7,7 +7,8 @@ The small-cell threshold is 2, so that the figures of a team of four are visible
 or tech specialist stays suppressed.
 
 The organisation (HR snapshots 2026-10-31 and 2026-11-27; as-of date 2026-11-27):
-  OU-ROOT Northwind (CC-100) > OU-D Sales (" cc-200 ") > OU-T Sales North (CC-200): three levels.
+  OU-ROOT Northwind (CC-100) > OU-D Sales (" cc-200 ") > OU-T Sales North (CC-200): three levels; Sales North
+  is flagged as the AI CCoE.
   L1 executive in OU-ROOT (leadership); T1 security analyst in OU-T (tech specialist, Security family);
   end users E1-E4 in OU-T, E5 (on leave) and E6 (terminated on 2026-11-10) in OU-D.
 """
@@ -279,7 +280,9 @@ def _deliveries() -> dict[str, str]:
         [
             [ROOT, UNIT_NAMES[ROOT], "", "Company", "CC-100", "false"],
             [DEPT, UNIT_NAMES[DEPT], ROOT, "Department", " cc-200 ", "false"],
-            [TEAM, UNIT_NAMES[TEAM], DEPT, "Team", "CC-200", "false"],
+            # Sales North is flagged as the AI CCoE, so that ccoe_capabilities has a CCoE to staff (no other mart
+            # reads the flag).
+            [TEAM, UNIT_NAMES[TEAM], DEPT, "Team", "CC-200", "true"],
         ],
     )
     job_profiles = _csv(
@@ -579,13 +582,56 @@ def test_gap_closure_plan_every_row(warehouse: duckdb.DuckDBPyConnection) -> Non
     assert mart_rows(warehouse, "gap_closure_plan", columns.split()) == expected(rows)
 
 
+# --- ccoe_capabilities ----------------------------------------------------------------------------------------
+
+#: The default seed's functions (dbt_project/seeds/reference/ccoe_functions.csv): id -> name.
+CCOE_FUNCTIONS = {
+    "ai_strategy_governance": "AI strategy and governance",
+    "responsible_ai": "Responsible AI",
+    "platform_engineering": "AI platform engineering",
+    "solution_development": "AI solution development",
+    "data_engineering": "Data and language engineering",
+    "ai_security": "AI security",
+    "change_and_adoption": "Change and adoption",
+}
+
+
+def test_ccoe_capabilities_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # The CCoE is Sales North: T1 and E1-E4, 5 people on both snapshots; outside it L1, E5 and E6 (S1), L1 and E5
+    # (S2). Each function needs two skills (seed ccoe_function_skills). Per function, by the skills above:
+    # - solution_development (azure_openai_development 3, prompt_engineering 3): T1 alone (a single point of
+    #   failure); the end users lack both.
+    # - strategy (ai_business_impact 3, responsible_ai 3), responsible_ai (responsible_ai 3, ai_feedback 3),
+    #   platform (llm_operations 3, azure 3), data (natural_language_processing 3, llm_operations 2): T1 one
+    #   skill short each (ai_business_impact 0, ai_feedback 0, llm_operations 2, nlp 0); the end users two.
+    # - ai_security (ai_security 3, responsible_ai 2): T1 one short (ai_security 1, then 2 by training). On S2
+    #   E1 and E3 hold responsible_ai 2 from career essentials, so they are one short too: 3 near.
+    # - change_and_adoption (ai_learning_design 3, copilot_productivity 3): nobody is within one skill.
+    # Nobody outside the CCoE meets any function (L1 holds level 2 at most, E5 no azure): 0 candidates.
+    near = {"solution_development": 0, "change_and_adoption": 0}
+    rows = []
+    for snapshot, previous in ((S1, None), (S2, S1)):
+        for function_id, name in CCOE_FUNCTIONS.items():
+            qualified = 1 if function_id == "solution_development" else 0
+            close = near.get(function_id, 1)
+            if function_id == "ai_security" and snapshot == S2:
+                close = 3
+            change = None if previous is None else 0
+            figures = (5, qualified, 0, close, qualified == 0, qualified == 1, change, 0, False, previous)
+            rows.append((snapshot, function_id, name, 2, *figures))
+    columns = "snapshot_date function_id function_name required_skill_count ccoe_headcount qualified_count "
+    columns += "bench_depth near_qualified_count is_unstaffed is_single_point_of_failure qualified_count_change "
+    columns += "candidate_count is_suppressed previous_snapshot_date"
+    assert mart_rows(warehouse, "ccoe_capabilities", columns.split()) == expected(rows)
+
+
 def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
     # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
     tree = [
         (ROOT, None, "CC-100", "Northwind", "Northwind", 0, False, True),
         (DEPT, ROOT, "CC-200", "Sales", "Northwind / Sales", 1, False, False),
-        (TEAM, DEPT, "CC-200", "Sales North", "Northwind / Sales / Sales North", 2, False, False),
+        (TEAM, DEPT, "CC-200", "Sales North", "Northwind / Sales / Sales North", 2, True, False),
     ]
     columns = [
         "snapshot_date",
@@ -610,6 +656,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "readiness_scorecard",
         "org_units",
         "gap_closure_plan",
+        "ccoe_capabilities",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",
