@@ -108,6 +108,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "previous_snapshot_date",
         "currency",
     ),
+    "ccoe_capabilities": (
+        "snapshot_date",
+        "function_id",
+        "function_name",
+        "required_skill_count",
+        "ccoe_headcount",
+        "qualified_count",
+        "bench_depth",
+        "near_qualified_count",
+        "is_unstaffed",
+        "is_single_point_of_failure",
+        "qualified_count_change",
+        "candidate_count",
+        "is_suppressed",
+    ),
     "gap_closure_plan": (
         "fiscal_year",
         "fiscal_quarter",
@@ -131,6 +146,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: The CCoE (30 people) on the latest snapshot: (function, name, able to staff it, one skill short, candidates
+#: outside); one function well staffed, one single point of failure, one unstaffed.
+CCOE_FUNCTIONS = (
+    ("solution_development", "AI solution development", 4, 2, 3),
+    ("ai_security", "AI security", 1, 3, 0),
+    ("change_and_adoption", "Change and adoption", 0, 1, 2),
+)
 #: The plan's cost centres: (cost centre, headcount, open gaps, of them without an item); the last one is small.
 PLAN_COST_CENTERS = (("CC-100", 60, 30, 6), ("CC-200", 24, 10, 0), ("CC-300", 3, 2, 1))
 
@@ -279,6 +301,9 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        for function_id, name, qualified, near, candidates in CCOE_FUNCTIONS:
+            figures = [30, qualified, max(qualified - 1, 0), near, qualified == 0, qualified == 1, -1, candidates]
+            _insert(con, "ccoe_capabilities", [snapshots[-1], function_id, name, 2, *figures, False])
         # The gap closure plan of the latest snapshot (Q4 2026), the same whatever the scale: per planned gap
         # 2 h at 50 an hour plus a licence of 10; a training budget of 10,000 with 4,000 spent.
         for cost_center, headcount, gaps, unplanned in PLAN_COST_CENTERS:
@@ -336,6 +361,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "budget_vs_spend": 4 * len(CATEGORIES),
         "readiness_scorecard": snapshots * len(UNITS),
         "gap_closure_plan": len(PLAN_COST_CENTERS),
+        "ccoe_capabilities": len(CCOE_FUNCTIONS),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

@@ -26,6 +26,12 @@ def test_gap_closure_plan_headline(tmp_path: Path) -> None:
         "them"
     )
 
+    # marts_data's CCoE: change and adoption nobody can staff, AI security one person; 3 + 0 + 2 candidates.
+    assert lines["ccoe_capabilities"] == (
+        "CCoE (2026-11-27): 1 of 3 AI functions nobody can staff (Change and adoption), 1 covered by one person "
+        "alone; 5 (person, function) matches outside the CCoE could join"
+    )
+
 
 def test_a_version_without_the_plan_marts_has_no_headline(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:

@@ -327,6 +327,19 @@ def test_gap_closure_plan_per_cost_centre(main_page: str) -> None:
     assert len(rows) == 3
 
 
+def test_ccoe_functions(main_page: str) -> None:
+    # marts_data's CCoE of 30 (latest snapshot), least staffed first: change and adoption nobody (red), AI security
+    # one person (red), solution development 4 (bench 3); the change is -1 everywhere.
+    section = _section(main_page, "ccoe")
+    assert "HR snapshot 2026-11-27; the CCoE has 30 people." in _text(section)
+    rows = re.findall(r"<tr([^>]*)>(.*?)</tr>", section, re.S)[1:]
+    assert [(cls, _text(row)) for cls, row in rows] == [
+        (' class="over"', "Change and adoption 0 0 1 -1 2 nobody"),
+        (' class="over"', "AI security 1 0 3 -1 0 one person alone"),
+        (' class=""', "AI solution development 4 3 2 -1 3"),
+    ]
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -423,6 +436,7 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             ARTIFACTS.mkdir(exist_ok=True)
             tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
             tab.locator("#gap-plan").screenshot(path=str(ARTIFACTS / "report-gap-plan.png"))
+            tab.locator("#ccoe").screenshot(path=str(ARTIFACTS / "report-ccoe.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

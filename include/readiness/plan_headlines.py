@@ -52,9 +52,34 @@ def gap_closure_plan(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+def ccoe_capabilities(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest snapshot's CCoE: functions nobody or one person alone covers, people who could join."""
+    row = con.execute(
+        """
+        select any_value(snapshot_date), count(*), bool_and(is_suppressed),
+               count(*) filter (where is_unstaffed), count(*) filter (where is_single_point_of_failure),
+               string_agg(function_name, ', ' order by function_name) filter (where is_unstaffed),
+               sum(candidate_count)
+        from marts.ccoe_capabilities
+        where snapshot_date = (select max(snapshot_date) from marts.ccoe_capabilities)
+        """
+    ).fetchone()
+    if not row or row[0] is None:
+        return None
+    snapshot, functions, suppressed, unstaffed, single, names, candidates = row
+    if suppressed:
+        return f"CCoE ({snapshot}): fewer people than the small-cell threshold, no figure shown"
+    nobody = f" ({names})" if names else ""
+    return (
+        f"CCoE ({snapshot}): {unstaffed} of {functions} AI functions nobody can staff{nobody}, {single} covered by "
+        f"one person alone; {candidates or 0:,} (person, function) matches outside the CCoE could join"
+    )
+
+
 #: mart -> its headline, in the order the summary prints them.
 HEADLINES: dict[str, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
     "gap_closure_plan": gap_closure_plan,
+    "ccoe_capabilities": ccoe_capabilities,
 }
 
 

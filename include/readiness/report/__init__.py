@@ -61,6 +61,7 @@ def read_report(settings: Settings) -> page.ReportData:
             "skill_gaps",
             "budget_vs_spend",
             "gap_closure_plan",
+            "ccoe_capabilities",
         )
         return page.ReportData(
             headline=queries.headline(con, threshold),
@@ -73,6 +74,7 @@ def read_report(settings: Settings) -> page.ReportData:
             cost_centers=queries.budget_by_cost_center(con),
             charts=charts.draw_all(con, threshold),
             gap_plan=queries.gap_closure_plan(con),
+            ccoe=queries.ccoe_capabilities(con),
         )
 
 

@@ -51,6 +51,8 @@ class ReportData:
     charts: list[Chart] = field(default_factory=list)
     #: marts.gap_closure_plan of the latest quarter, one row per cost centre (queries.gap_closure_plan).
     gap_plan: pd.DataFrame | None = None
+    #: marts.ccoe_capabilities of the latest HR snapshot, one row per AI function (queries.ccoe_capabilities).
+    ccoe: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -329,6 +331,57 @@ def gap_plan_section(data: ReportData) -> str:
     )
 
 
+def _change(value: Any) -> str:
+    return "–" if _missing(value) else f"{int(value):+d}"
+
+
+def ccoe_section(data: ReportData) -> str:
+    """The CCoE's AI functions: who can staff each, the bench, single points of failure, candidates outside.
+    Where the CCoE is under the threshold the mart suppressed every count, and the section says only that."""
+    frame = data.ccoe
+    if frame is None or frame.empty:
+        body, caption = "<p>No HR snapshot with a workforce.</p>", ""
+    elif frame["is_suppressed"].all():
+        body = f"<p>The CCoE has fewer than {data.threshold} people: its figures are not shown.</p>"
+        caption = ""
+    else:
+        records = frame.to_dict("records")
+        first = records[0]
+        caption = (
+            f" HR snapshot {pd.Timestamp(first['snapshot_date']):%Y-%m-%d}; the CCoE has "
+            f"{_count(first['ccoe_headcount'], data.threshold)} people."
+        )
+        rows = []
+        for r in records:
+            if _flag(r["is_unstaffed"]):
+                flag, cls = "nobody", "over"
+            elif _flag(r["is_single_point_of_failure"]):
+                flag, cls = "one person alone", "over"
+            else:
+                flag, cls = "", ""
+            rows.append(
+                f'<tr class="{cls}"><td class="text">{e(str(r["function_name"]))}</td>'
+                f"<td>{_count(r['qualified_count'], data.threshold)}</td>"
+                f"<td>{_count(r['bench_depth'], data.threshold)}</td>"
+                f"<td>{_count(r['near_qualified_count'], data.threshold)}</td>"
+                f"<td>{_change(r['qualified_count_change'])}</td>"
+                f"<td>{_count(r['candidate_count'], data.threshold)}</td>"
+                f'<td class="text">{"<strong class=over-text>" + flag + "</strong>" if flag else ""}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">AI function</th><th>Can staff it</th><th>Bench</th>'
+            "<th>One skill short</th><th>Change</th><th>Could join from outside</th>"
+            f'<th class="text">Risk</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="ccoe"><h2>AI functions of the Cloud Center of Excellence</h2>'
+        '<p class="caption">People of the CCoE able to staff each AI function (they meet every skill it needs), the '
+        "bench behind the first, those one skill short, the change since the previous HR snapshot and the people "
+        f"outside the CCoE who could staff it. A red row is a function nobody or one person alone covers.{e(caption)}"
+        f"</p>{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -395,7 +448,7 @@ def render(data: ReportData) -> str:
         f"{_budget_table(data.cost_center_rows)}</section>"
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
-    body += gap_plan_section(data)
+    body += gap_plan_section(data) + ccoe_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

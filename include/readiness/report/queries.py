@@ -302,3 +302,17 @@ def gap_closure_plan(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by p.is_suppressed, p.plan_cost_amount desc nulls last, p.cost_center_id
         """
     ).df()
+
+
+def ccoe_capabilities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The CCoE's AI functions on the latest HR snapshot (marts.ccoe_capabilities), the least staffed first."""
+    return con.execute(
+        f"""
+        select snapshot_date, function_id, function_name, ccoe_headcount, qualified_count, bench_depth,
+               near_qualified_count, is_unstaffed, is_single_point_of_failure, qualified_count_change,
+               candidate_count, is_suppressed
+        from marts.ccoe_capabilities
+        where snapshot_date = {_latest("ccoe_capabilities")}
+        order by qualified_count nulls last, function_name
+        """
+    ).df()
