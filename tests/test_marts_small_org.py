@@ -105,8 +105,15 @@ END_USER_BASICS = [("genai_fundamentals", 1), ("responsible_ai", 1), ("copilot_p
 def _worker_skills() -> str:
     rows: list[list[Any]] = []
 
-    def held(worker_id: str, skill_id: str, level: int, evidence: str = "manager_validated", expires: str = "") -> None:
-        rows.append([worker_id, skill_id, level, evidence, "2026-06-01", expires])
+    def held(
+        worker_id: str,
+        skill_id: str,
+        level: int,
+        evidence: str = "manager_validated",
+        expires: str = "",
+        assessed: str = "2026-06-01",
+    ) -> None:
+        rows.append([worker_id, skill_id, level, evidence, assessed, expires])
 
     # L1 meets genai_fundamentals and responsible_ai (2); ai_business_impact 2 < 3 and ai_decision_making 1 < 3.
     for skill_id, level in [("genai_fundamentals", 2), ("responsible_ai", 2), ("ai_business_impact", 2)]:
@@ -126,8 +133,10 @@ def _worker_skills() -> str:
     for worker_id in ("E1", "E2", "E3", "E4", "E5", "E6"):
         for skill_id, level in END_USER_BASICS:
             held(worker_id, skill_id, level)
-    held("E1", "prompt_engineering", 2)
-    held("E2", "prompt_engineering", 1)
+    # Only skills_currency reads the evidence kind and date: E1's self-assessment (365 days) is due on 2026-12-01,
+    # E2's assessment (730 days) on 2026-12-15; every other record (2026-06-01, 365 days) on 2027-06-01.
+    held("E1", "prompt_engineering", 2, "self_assessed", assessed="2025-12-01")
+    held("E2", "prompt_engineering", 1, "assessment", assessed="2024-12-15")
     # E3 has none: training grants it on 2026-11-10. E4's certification expires between the snapshots.
     held("E4", "prompt_engineering", 2, "certification", "2026-11-15")
     held("E5", "prompt_engineering", 3)
@@ -443,6 +452,50 @@ def test_skills_coverage_every_row(warehouse: duckdb.DuckDBPyConnection) -> None
     )
 
 
+# --- skills_currency ------------------------------------------------------------------------------------------
+
+# prompt_engineering evidence per snapshot and unit: (holders, current, lapsed, due in 30, 60, 90 days). Holders
+# are E1, E2, E4 in OU-T and E5 above it (E3 and E6 hold none: training is not evidence). On S1 (10-31) E4's
+# certification is due on 11-15 (15 days), E1's on 12-01 (31), E2's on 12-15 (45); on S2 (11-27) E4's has lapsed,
+# E1's is due in 4 days and E2's in 18.
+PROMPT_EVIDENCE = {
+    (S1, TEAM): (3, 3, 0, 1, 3, 3),
+    (S1, DEPT): (4, 4, 0, 1, 3, 3),
+    (S1, ROOT): (4, 4, 0, 1, 3, 3),
+    (S2, TEAM): (3, 2, 1, 2, 2, 2),
+    (S2, DEPT): (4, 3, 1, 2, 2, 2),
+    (S2, ROOT): (4, 3, 1, 2, 2, 2),
+}
+
+
+def test_skills_currency_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows: list[tuple[Any, ...]] = []
+    for (snapshot, unit), headcount in END_USERS.items():
+        for skill_id, level in [*END_USER_BASICS, ("prompt_engineering", 2)]:
+            if skill_id == "prompt_engineering":
+                holders, current, *due = PROMPT_EVIDENCE[(snapshot, unit)]
+            else:  # every end user's basics: manager validated on 2026-06-01, current until 2027-06-01
+                holders, current, due = headcount, headcount, [0, 0, 0, 0]
+            figures = (headcount, holders, current, *due, current / holders, False)
+            rows.append(
+                (snapshot, unit, UNIT_NAMES[unit], "end_user", skill_id, SKILL_NAMES[skill_id], level, *figures)
+            )
+        hidden = (None,) * 8 + (True,)
+        for skill_id, level in TECH:
+            rows.append(
+                (snapshot, unit, UNIT_NAMES[unit], "tech_specialist", skill_id, SKILL_NAMES[skill_id], level, *hidden)
+            )
+        if unit == ROOT:
+            for skill_id, level in LEADERSHIP:
+                rows.append(
+                    (snapshot, unit, UNIT_NAMES[unit], "leadership", skill_id, SKILL_NAMES[skill_id], level, *hidden)
+                )
+    columns = "snapshot_date org_unit_id org_unit_name audience skill_id skill_name required_level headcount "
+    columns += "evidence_count current_count lapsed_count due_30_count due_60_count due_90_count current_evidence_pct "
+    columns += "is_suppressed is_root"
+    assert mart_rows(warehouse, "skills_currency", columns.split()) == expected(with_is_root(rows))
+
+
 # --- skill_gaps -----------------------------------------------------------------------------------------------
 
 
@@ -657,6 +710,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "org_units",
         "gap_closure_plan",
         "ccoe_capabilities",
+        "skills_currency",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",

@@ -41,6 +41,7 @@ TOTALS: dict[str, dict[str, str]] = {
     # The plan follows the open gaps: a jump in gaps or in their cost is more often a broken extract or seed.
     # One row per CCoE function and snapshot; people able to staff them move slowly, a halving is a broken extract.
     "ccoe_capabilities": {"qualified": "sum(qualified_count)"},
+    "skills_currency": {"headcount": "sum(headcount)"},
     "gap_closure_plan": {"open gaps": "sum(open_gap_count)", "plan cost": "sum(plan_cost_amount)"},
     # The org tree: a unit can disappear in a reorganisation; its row count is bound like every mart's.
     "org_units": {},
