@@ -123,6 +123,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "candidate_count",
         "is_suppressed",
     ),
+    "skills_currency": (
+        "snapshot_date",
+        "org_unit_id",
+        "org_unit_name",
+        "audience",
+        "skill_id",
+        "skill_name",
+        "required_level",
+        "headcount",
+        "evidence_count",
+        "current_count",
+        "lapsed_count",
+        "due_30_count",
+        "due_60_count",
+        "due_90_count",
+        "current_evidence_pct",
+        "is_suppressed",
+    ),
     "gap_closure_plan": (
         "fiscal_year",
         "fiscal_quarter",
@@ -301,6 +319,17 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        # Evidence of the end users' required skills on the latest snapshot, per unit of `size` people: a quarter
+        # hold none, a tenth lapsed, size // 12, // 6, // 5 fall due within 30, 60, 90 days (the whatever-scale
+        # same rows); the tiny team is suppressed.
+        for unit, name, size in UNITS:
+            for skill, skill_name, level in SKILLS:
+                evidence, lapsed = size - size // 4, size // 10
+                figures = [size, evidence, evidence - lapsed, lapsed, size // 12, size // 6, size // 5]
+                figures.append((evidence - lapsed) / evidence)
+                shown = [None] * len(figures) if size < 5 else figures
+                row = [snapshots[-1], unit, name, "end_user", skill, skill_name, level, *shown, size < 5]
+                _insert(con, "skills_currency", row)
         for function_id, name, qualified, near, candidates in CCOE_FUNCTIONS:
             figures = [30, qualified, max(qualified - 1, 0), near, qualified == 0, qualified == 1, -1, candidates]
             _insert(con, "ccoe_capabilities", [snapshots[-1], function_id, name, 2, *figures, False])
@@ -362,6 +391,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "readiness_scorecard": snapshots * len(UNITS),
         "gap_closure_plan": len(PLAN_COST_CENTERS),
         "ccoe_capabilities": len(CCOE_FUNCTIONS),
+        "skills_currency": len(UNITS) * len(SKILLS),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

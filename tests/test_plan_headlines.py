@@ -32,6 +32,12 @@ def test_gap_closure_plan_headline(tmp_path: Path) -> None:
         "alone; 5 (person, function) matches outside the CCoE could join"
     )
 
+    # marts_data's root U0 (60 people) for two skills: 45 records each, 6 lapsed, 39 current, 12 due in 90 days.
+    assert lines["skills_currency"] == (
+        "Skills currency (2026-11-27): 87% of 90 evidence records of required skills current, 12 lapsed, 24 due for "
+        "renewal within 90 days"
+    )
+
 
 def test_a_version_without_the_plan_marts_has_no_headline(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:

@@ -340,6 +340,17 @@ def test_ccoe_functions(main_page: str) -> None:
     ]
 
 
+def test_skills_currency_of_the_whole_organisation(main_page: str) -> None:
+    # marts_data's root U0, 60 end users, both skills alike: 45 with evidence, 39 current (87 %), 6 lapsed, 5, 10
+    # and 12 due within 30, 60, 90 days (_deepen renames "prompting" in the other marts only). Ties by name.
+    section = _section(main_page, "currency")
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == [
+        "Generative AI fundamentals End users 60 45 87% 6 5 10 12",
+        "Prompt engineering End users 60 45 87% 6 5 10 12",
+    ]
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -437,6 +448,7 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
             tab.locator("#gap-plan").screenshot(path=str(ARTIFACTS / "report-gap-plan.png"))
             tab.locator("#ccoe").screenshot(path=str(ARTIFACTS / "report-ccoe.png"))
+            tab.locator("#currency").screenshot(path=str(ARTIFACTS / "report-currency.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

@@ -76,10 +76,32 @@ def ccoe_capabilities(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+def skills_currency(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The whole organisation's evidence of the required skills: lapsed and due within 90 days."""
+    row = con.execute(
+        """
+        select any_value(snapshot_date), sum(evidence_count), sum(current_count), sum(lapsed_count),
+               sum(due_90_count)
+        from marts.skills_currency
+        where is_root and not is_suppressed
+          and snapshot_date = (select max(snapshot_date) from marts.skills_currency)
+        """
+    ).fetchone()
+    if not row or row[0] is None:
+        return None
+    snapshot, evidence, current, lapsed, due = row
+    share = f"{current / evidence:.0%}" if evidence else "–"
+    return (
+        f"Skills currency ({snapshot}): {share} of {evidence:,} evidence records of required skills current, "
+        f"{lapsed:,} lapsed, {due:,} due for renewal within 90 days"
+    )
+
+
 #: mart -> its headline, in the order the summary prints them.
 HEADLINES: dict[str, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
     "gap_closure_plan": gap_closure_plan,
     "ccoe_capabilities": ccoe_capabilities,
+    "skills_currency": skills_currency,
 }
 
 

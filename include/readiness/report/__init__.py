@@ -62,6 +62,7 @@ def read_report(settings: Settings) -> page.ReportData:
             "budget_vs_spend",
             "gap_closure_plan",
             "ccoe_capabilities",
+            "skills_currency",
         )
         return page.ReportData(
             headline=queries.headline(con, threshold),
@@ -75,6 +76,7 @@ def read_report(settings: Settings) -> page.ReportData:
             charts=charts.draw_all(con, threshold),
             gap_plan=queries.gap_closure_plan(con),
             ccoe=queries.ccoe_capabilities(con),
+            currency=queries.skills_currency(con),
         )
 
 

@@ -53,6 +53,8 @@ class ReportData:
     gap_plan: pd.DataFrame | None = None
     #: marts.ccoe_capabilities of the latest HR snapshot, one row per AI function (queries.ccoe_capabilities).
     ccoe: pd.DataFrame | None = None
+    #: marts.skills_currency of the root unit, latest HR snapshot (queries.skills_currency).
+    currency: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -382,6 +384,38 @@ def ccoe_section(data: ReportData) -> str:
     )
 
 
+def currency_section(data: ReportData) -> str:
+    """Evidence of the required skills due for renewal, whole organisation, per audience and skill."""
+    frame = data.currency
+    if frame is None or frame.empty:
+        body, caption = "<p>No required skill with enough people to show.</p>", ""
+    else:
+        records = frame.to_dict("records")
+        caption = f" HR snapshot {pd.Timestamp(records[0]['snapshot_date']):%Y-%m-%d}."
+        rows = [
+            f'<tr><td class="text">{e(str(r["skill_name"]))}</td>'
+            f'<td class="text">{e(AUDIENCE_LABELS.get(str(r["audience"]), str(r["audience"])))}</td>'
+            f"<td>{_count(r['headcount'], data.threshold)}</td><td>{_count(r['evidence_count'], data.threshold)}</td>"
+            f"<td>{_pct(r['current_evidence_pct'])}</td>"
+            f'<td class="{"over-text" if _flag(r["lapsed_count"]) else ""}">'
+            f"{_count(r['lapsed_count'], data.threshold)}</td>"
+            f"<td>{_count(r['due_30_count'], data.threshold)}</td><td>{_count(r['due_60_count'], data.threshold)}</td>"
+            f"<td>{_count(r['due_90_count'], data.threshold)}</td></tr>"
+            for r in records
+        ]
+        body = (
+            '<table><tr><th class="text">Skill</th><th class="text">Audience</th><th>People</th><th>With evidence</th>'
+            "<th>Current</th><th>Lapsed</th><th>Due in 30 days</th><th>60 days</th><th>90 days</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
+    return (
+        '<section class="card" id="currency"><h2>Skills kept current</h2>'
+        '<p class="caption">Evidence of the required skills, whole organisation: how much is current, lapsed (expired '
+        "or older than the renewal period of its kind) and due for renewal within 30, 60 and 90 days; the most "
+        f"renewals first.{e(caption)}</p>{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -448,7 +482,7 @@ def render(data: ReportData) -> str:
         f"{_budget_table(data.cost_center_rows)}</section>"
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
-    body += gap_plan_section(data) + ccoe_section(data)
+    body += gap_plan_section(data) + ccoe_section(data) + currency_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

@@ -316,3 +316,17 @@ def ccoe_capabilities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by qualified_count nulls last, function_name
         """
     ).df()
+
+
+def skills_currency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole organisation's (the root unit's) evidence per audience and required skill on the latest HR
+    snapshot, suppressed rows left out; the most renewals due first."""
+    return con.execute(
+        f"""
+        select snapshot_date, audience, skill_name, headcount, evidence_count, current_count, lapsed_count,
+               due_30_count, due_60_count, due_90_count, current_evidence_pct
+        from marts.skills_currency
+        where is_root and not is_suppressed and snapshot_date = {_latest("skills_currency")}
+        order by lapsed_count + due_90_count desc, audience, skill_name
+        """
+    ).df()
