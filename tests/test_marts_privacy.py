@@ -25,7 +25,7 @@ from readiness.transform import run_dbt
 from readiness.validate import validate_extract
 
 #: Numeric columns of a suppressed row that may stay: they identify the row or state a rule, not a count.
-NOT_COUNTS = {"required_level", "fiscal_year", "fiscal_quarter"}
+NOT_COUNTS = {"required_level", "fiscal_year", "fiscal_quarter", "required_skill_count", "granted_skill_count"}
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DOUBLE", "FLOAT", "DECIMAL")
 #: Column-name fragments that would mean personal data reached a mart.
 PERSONAL_COLUMN_FRAGMENTS = ("first_name", "last_name", "full_name", "email", "mbox", "worker_id", "actor")

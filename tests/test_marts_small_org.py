@@ -678,6 +678,26 @@ def test_ccoe_capabilities_every_row(warehouse: duckdb.DuckDBPyConnection) -> No
     assert mart_rows(warehouse, "ccoe_capabilities", columns.split()) == expected(rows)
 
 
+# --- learning_effectiveness -----------------------------------------------------------------------------------
+
+
+def test_learning_effectiveness_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Every completion falls between S1 and S2, so S1 has no completer (suppressed). On S2: career essentials
+    # (grants genai_fundamentals, ai_business_impact, prompt_engineering, responsible_ai at 2) was completed by E1
+    # and E3 (E2's completion is voided); HR records neither at level 2 in genai_fundamentals: 0 of 2. Never
+    # enrolled in it by S2: L1 (no prompt_engineering), T1 (no ai_business_impact), E4 and E5 (genai 1): 0 of 4.
+    # Copilot for Security: T1 alone, suppressed; Generative AI for Beginners: nobody.
+    granted = {CAREER: 4, SECURITY: 2, BEGINNERS: 4}
+    hidden = (None,) * 7 + (True,)
+    rows = [(S1, uid, TITLES[uid], count, *hidden, None) for uid, count in granted.items()]
+    rows += [(S2, uid, TITLES[uid], count, *hidden, S1) for uid, count in granted.items() if uid != CAREER]
+    rows.append((S2, CAREER, TITLES[CAREER], 4, 2, 0, 0.0, 4, 0, 0.0, 0.0, False, S1))
+    columns = "snapshot_date item_uid item_title granted_skill_count completer_count completers_met_count "
+    columns += "completers_met_pct non_taker_count non_takers_met_count non_takers_met_pct uplift_pct is_suppressed "
+    columns += "previous_snapshot_date"
+    assert mart_rows(warehouse, "learning_effectiveness", columns.split()) == expected(rows)
+
+
 def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
     # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
@@ -711,6 +731,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "gap_closure_plan",
         "ccoe_capabilities",
         "skills_currency",
+        "learning_effectiveness",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",
