@@ -141,6 +141,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "current_evidence_pct",
         "is_suppressed",
     ),
+    "learning_effectiveness": (
+        "snapshot_date",
+        "item_uid",
+        "item_title",
+        "granted_skill_count",
+        "completer_count",
+        "completers_met_count",
+        "completers_met_pct",
+        "non_taker_count",
+        "non_takers_met_count",
+        "non_takers_met_pct",
+        "uplift_pct",
+        "is_suppressed",
+    ),
     "gap_closure_plan": (
         "fiscal_year",
         "fiscal_quarter",
@@ -170,6 +184,12 @@ CCOE_FUNCTIONS = (
     ("solution_development", "AI solution development", 4, 2, 3),
     ("ai_security", "AI security", 1, 3, 0),
     ("change_and_adoption", "Change and adoption", 0, 1, 2),
+)
+#: Learning items on the latest snapshot: (uid, title, completers, of them meeting the granted skills, never
+#: enrolled, of them meeting them); the second has too few completers and is suppressed.
+EFFECTIVENESS = (
+    ("item_1", "Introduction to generative AI", 20, 14, 40, 10),
+    ("item_2", "Prompting basics", 3, 3, 57, 5),
 )
 #: The plan's cost centres: (cost centre, headcount, open gaps, of them without an item); the last one is small.
 PLAN_COST_CENTERS = (("CC-100", 60, 30, 6), ("CC-200", 24, 10, 0), ("CC-300", 3, 2, 1))
@@ -330,6 +350,11 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                 shown = [None] * len(figures) if size < 5 else figures
                 row = [snapshots[-1], unit, name, "end_user", skill, skill_name, level, *shown, size < 5]
                 _insert(con, "skills_currency", row)
+        for uid, title, completers, met, others, others_met in EFFECTIVENESS:
+            figures = [completers, met, met / completers, others, others_met, others_met / others]
+            figures.append(round(met / completers - others_met / others, 4))
+            shown = [None] * len(figures) if completers < 5 else figures
+            _insert(con, "learning_effectiveness", [snapshots[-1], uid, title, 2, *shown, completers < 5])
         for function_id, name, qualified, near, candidates in CCOE_FUNCTIONS:
             figures = [30, qualified, max(qualified - 1, 0), near, qualified == 0, qualified == 1, -1, candidates]
             _insert(con, "ccoe_capabilities", [snapshots[-1], function_id, name, 2, *figures, False])
@@ -392,6 +417,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "gap_closure_plan": len(PLAN_COST_CENTERS),
         "ccoe_capabilities": len(CCOE_FUNCTIONS),
         "skills_currency": len(UNITS) * len(SKILLS),
+        "learning_effectiveness": len(EFFECTIVENESS),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

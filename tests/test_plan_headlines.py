@@ -38,6 +38,12 @@ def test_gap_closure_plan_headline(tmp_path: Path) -> None:
         "renewal within 90 days"
     )
 
+    # item_1: 14 of 20 completers against 10 of 40 never enrolled, 70 % - 25 % = +45 points; item_2 suppressed.
+    assert lines["learning_effectiveness"] == (
+        "Learning effectiveness: 1 item(s) can be judged; the largest uplift is 'Introduction to generative AI', "
+        "70% of completers meet its skills against 25% of those who never took it (+45 points)"
+    )
+
 
 def test_a_version_without_the_plan_marts_has_no_headline(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:

@@ -351,6 +351,14 @@ def test_skills_currency_of_the_whole_organisation(main_page: str) -> None:
     ]
 
 
+def test_learning_effectiveness(main_page: str) -> None:
+    # marts_data: item_1 14 of 20 completers (70 %) against 10 of 40 (25 %), +45 points; item_2 (3 completers) is
+    # suppressed and not listed.
+    section = _section(main_page, "effectiveness")
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == ["Introduction to generative AI 2026-11-27 20 70% 40 25% +45 pts"]
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -449,6 +457,7 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             tab.locator("#gap-plan").screenshot(path=str(ARTIFACTS / "report-gap-plan.png"))
             tab.locator("#ccoe").screenshot(path=str(ARTIFACTS / "report-ccoe.png"))
             tab.locator("#currency").screenshot(path=str(ARTIFACTS / "report-currency.png"))
+            tab.locator("#effectiveness").screenshot(path=str(ARTIFACTS / "report-effectiveness.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

@@ -97,11 +97,33 @@ def skills_currency(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+def learning_effectiveness(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The item with the largest uplift at its latest visible snapshot, and how many items can be judged."""
+    rows = con.execute(
+        """
+        select item_title, uplift_pct, completers_met_pct, non_takers_met_pct
+        from marts.learning_effectiveness
+        where not is_suppressed and uplift_pct is not null
+        qualify row_number() over (partition by item_uid order by snapshot_date desc) = 1
+        order by uplift_pct desc, item_title
+        """
+    ).fetchall()
+    if not rows:
+        return "Learning effectiveness: no item has enough completers between two HR snapshots to judge yet"
+    title, uplift, completers, others = rows[0]
+    return (
+        f"Learning effectiveness: {len(rows)} item(s) can be judged; the largest uplift is {title!r}, "
+        f"{completers:.0%} of completers meet its skills against {others:.0%} of those who never took it "
+        f"({100 * uplift:+.0f} points)"
+    )
+
+
 #: mart -> its headline, in the order the summary prints them.
 HEADLINES: dict[str, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
     "gap_closure_plan": gap_closure_plan,
     "ccoe_capabilities": ccoe_capabilities,
     "skills_currency": skills_currency,
+    "learning_effectiveness": learning_effectiveness,
 }
 
 

@@ -63,6 +63,7 @@ def read_report(settings: Settings) -> page.ReportData:
             "gap_closure_plan",
             "ccoe_capabilities",
             "skills_currency",
+            "learning_effectiveness",
         )
         return page.ReportData(
             headline=queries.headline(con, threshold),
@@ -77,6 +78,7 @@ def read_report(settings: Settings) -> page.ReportData:
             gap_plan=queries.gap_closure_plan(con),
             ccoe=queries.ccoe_capabilities(con),
             currency=queries.skills_currency(con),
+            effectiveness=queries.learning_effectiveness(con),
         )
 
 

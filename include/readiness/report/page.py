@@ -55,6 +55,8 @@ class ReportData:
     ccoe: pd.DataFrame | None = None
     #: marts.skills_currency of the root unit, latest HR snapshot (queries.skills_currency).
     currency: pd.DataFrame | None = None
+    #: marts.learning_effectiveness, each item's latest snapshot shown (queries.learning_effectiveness).
+    effectiveness: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -416,6 +418,38 @@ def currency_section(data: ReportData) -> str:
     )
 
 
+def _points(value: Any) -> str:
+    return "–" if _missing(value) else f"{100 * value:+.0f} pts"
+
+
+def effectiveness_section(data: ReportData) -> str:
+    """Per learning item: completers meeting the granted skills at the next HR snapshot against non-takers."""
+    frame = data.effectiveness
+    if frame is None or frame.empty:
+        body = f"<p>No learning item has had {data.threshold} or more completers between two HR snapshots yet.</p>"
+    else:
+        rows = [
+            f'<tr><td class="text">{e(str(r["item_title"]))}</td>'
+            f"<td>{pd.Timestamp(r['snapshot_date']):%Y-%m-%d}</td>"
+            f"<td>{_count(r['completer_count'], data.threshold)}</td><td>{_pct(r['completers_met_pct'])}</td>"
+            f"<td>{_count(r['non_taker_count'], data.threshold)}</td><td>{_pct(r['non_takers_met_pct'])}</td>"
+            f"<td>{_points(r['uplift_pct'])}</td></tr>"
+            for r in frame.to_dict("records")
+        ]
+        body = (
+            '<table><tr><th class="text">Learning item</th><th>HR snapshot</th><th>Completers</th>'
+            "<th>Meeting its skills</th><th>Never took it</th><th>Meeting its skills</th><th>Uplift</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
+    return (
+        '<section class="card" id="effectiveness"><h2>Does the training work?</h2>'
+        '<p class="caption">Per learning item, the workers who completed it since the previous HR snapshot and the '
+        "share of them whose skills as HR records them meet every skill the item grants, against the workers who "
+        "never took it; the latest snapshot with enough completers to show. Uplift is the difference.</p>"
+        f"{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -482,7 +516,7 @@ def render(data: ReportData) -> str:
         f"{_budget_table(data.cost_center_rows)}</section>"
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
-    body += gap_plan_section(data) + ccoe_section(data) + currency_section(data)
+    body += gap_plan_section(data) + ccoe_section(data) + currency_section(data) + effectiveness_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

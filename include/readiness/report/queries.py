@@ -330,3 +330,17 @@ def skills_currency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by lapsed_count + due_90_count desc, audience, skill_name
         """
     ).df()
+
+
+def learning_effectiveness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per learning item, its latest HR snapshot with enough completers to show (marts.learning_effectiveness)."""
+    return con.execute(
+        """
+        select item_uid, item_title, snapshot_date, completer_count, completers_met_pct, non_taker_count,
+               non_takers_met_pct, uplift_pct
+        from marts.learning_effectiveness
+        where not is_suppressed
+        qualify row_number() over (partition by item_uid order by snapshot_date desc) = 1
+        order by uplift_pct desc nulls last, item_title
+        """
+    ).df()
