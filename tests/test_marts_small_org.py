@@ -283,6 +283,24 @@ def _fx_rates() -> str:
     return _csv(["rate_date", "from_currency", "to_currency", "rate"], rows)
 
 
+#: The pulse survey: (id, submitted, unit, audience, confidence, job concern, training interest, trust, concern).
+SURVEY = [
+    ("1", "2026-10-06", TEAM, "end_user", 2, 4, 5, 2, "job_security"),
+    ("2", "2026-10-07", TEAM, "end_user", 3, 4, 4, 3, "job_security"),
+    ("3", "2026-10-09", TEAM, "end_user", 2, 5, 4, 2, "accuracy"),
+    ("4", "2026-10-12", ROOT, "leadership", 4, 2, 3, 4, ""),
+    ("5", "2026-11-03", TEAM, "end_user", 4, 3, 5, 3, "accuracy"),
+    ("6", "2026-11-04", TEAM, "end_user", 3, 2, 4, 4, "accuracy"),
+    ("7", "2026-11-05", TEAM, "tech_specialist", 5, 1, 3, 4, "privacy"),
+]
+
+
+def _pulse_responses() -> str:
+    header = "response_id,submitted_date,org_unit_id,audience,confidence,job_impact_concern,training_interest,"
+    header += "output_trust,concern_category"
+    return _csv(header.split(","), [list(row) for row in SURVEY])
+
+
 def _deliveries() -> dict[str, str]:
     org_units = _csv(
         ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
@@ -323,6 +341,7 @@ def _deliveries() -> dict[str, str]:
         f"finance/gl_actuals/gl_actuals_{S2}.csv": _gl_actuals(),
         f"finance/cloud_costs/cloud_costs_{S2}.csv": _cloud_costs(),
         f"finance/fx_rates/fx_rates_{S2}.csv": _fx_rates(),
+        f"survey/pulse_responses/pulse_responses_{S2}.csv": _pulse_responses(),
     }
 
 
@@ -698,6 +717,49 @@ def test_learning_effectiveness_every_row(warehouse: duckdb.DuckDBPyConnection) 
     assert mart_rows(warehouse, "learning_effectiveness", columns.split()) == expected(rows)
 
 
+# --- sentiment_by_team ----------------------------------------------------------------------------------------
+
+QUESTIONS = {
+    "confidence": ("I feel confident using generative AI in my work", True),
+    "job_impact_concern": ("I am concerned about the impact of AI on my job", False),
+    "training_interest": ("I want training on generative AI", True),
+    "output_trust": ("I trust the output of AI assistants", True),
+}
+
+
+def test_sentiment_by_team_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Responses of Sales North count in Sales and Northwind too. October's end users (1-3): confidence 2, 3, 2;
+    # concern 4, 4, 5; interest 5, 4, 4; trust 2, 3, 2; job_security named twice. November's (5, 6): 4, 3; 3, 2;
+    # 5, 4; 3, 4; accuracy twice. The change compares the means before rounding: 3.5 - 7/3 = +1.17, 2.5 - 13/3 =
+    # -1.83, 4.5 - 13/3 = +0.17, 3.5 - 7/3 = +1.17. The lone leader (4, at the root) and the lone tech specialist
+    # (7) are groups of one: suppressed, no figure and no concern.
+    def figures(answers: list[int]) -> tuple[Any, ...]:
+        counts = [answers.count(v) for v in range(1, 6)]
+        return (len(answers), *counts, round(sum(answers) / len(answers), 2), (counts[3] + counts[4]) / len(answers))
+
+    october = {"confidence": [2, 3, 2], "job_impact_concern": [4, 4, 5], "training_interest": [5, 4, 4]}
+    october["output_trust"] = [2, 3, 2]
+    november = {"confidence": [4, 3], "job_impact_concern": [3, 2], "training_interest": [5, 4], "output_trust": [3, 4]}
+    change = {"confidence": 1.17, "job_impact_concern": -1.83, "training_interest": 0.17, "output_trust": 1.17}
+    rows: list[tuple[Any, ...]] = []
+    hidden = (None,) * 10
+    for unit in (TEAM, DEPT, ROOT):
+        for question, (text, favourable) in QUESTIONS.items():
+            head = (unit, UNIT_NAMES[unit])
+            q = (question, text, favourable)
+            first = (None, "job_security", None, False)  # no change on the first wave, no previous wave
+            rows.append(("2026-10-01", *head, "end_user", *q, *figures(october[question]), *first))
+            second = (change[question], "accuracy", "2026-10-01", False)
+            rows.append(("2026-11-01", *head, "end_user", *q, *figures(november[question]), *second))
+            rows.append(("2026-11-01", *head, "tech_specialist", *q, *hidden, None, True))
+            if unit == ROOT:
+                rows.append(("2026-10-01", *head, "leadership", *q, *hidden, None, True))
+    columns = "wave_month org_unit_id org_unit_name audience question_id question_text agreement_is_favourable "
+    columns += "response_count answer_1_count answer_2_count answer_3_count answer_4_count answer_5_count mean_score "
+    columns += "agree_pct mean_score_change top_concern_category previous_wave_month is_suppressed"
+    assert mart_rows(warehouse, "sentiment_by_team", columns.split()) == expected(rows)
+
+
 def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
     # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
@@ -732,6 +794,7 @@ def test_every_published_mart_is_compared_here() -> None:
         "ccoe_capabilities",
         "skills_currency",
         "learning_effectiveness",
+        "sentiment_by_team",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",

@@ -196,6 +196,30 @@ def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) ->
     )
 
 
+def survey_groups_under_threshold(con: Any, load_id: str, frame: pd.DataFrame) -> str | None:
+    """Response groups (wave month, org unit, audience) of the delivery smaller than the small-cell threshold.
+
+    Not the respondents' fault, and their answers count in the groups above them (the org tree rolls up): the
+    rows are kept and sentiment_by_team suppresses the group; the manifest says so, so that the survey owner
+    can merge small teams in the form's choices.
+    """
+    from readiness.config import Settings
+
+    threshold = Settings.from_env().small_cell_threshold
+    if frame.empty:
+        return None
+    months = frame["submitted_date"].astype(str).str[:7]
+    sizes = frame.assign(month=months).groupby(["month", "org_unit_id", "audience"]).size()
+    small = sizes[sizes < threshold].sort_index()
+    if small.empty:
+        return None
+    examples = ", ".join(f"{m} {u} {a}" for (m, u, a) in list(small.index)[:3])
+    return (
+        f"{len(small)} response group(s) (month, org unit, audience) have fewer than {threshold} responses, e.g. "
+        f"{examples}: kept, and suppressed in marts.sentiment_by_team (they count in the units above)"
+    )
+
+
 #: Checks a contract cannot say column by column, by the name an ``Extract`` lists in ``checks``: a
 #: failure rejects the delivery. Each gets the ingest connection, the load id and the delivery's rows.
 CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
@@ -206,6 +230,7 @@ CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
 #: kept, and the sentence goes into the manifest message and the run's log.
 WARNINGS: dict[str, Callable[[Any, str, pd.DataFrame], str | None]] = {
     "workers_in_unknown_org_units": workers_in_unknown_org_units,
+    "survey_groups_under_threshold": survey_groups_under_threshold,
 }
 
 
