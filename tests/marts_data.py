@@ -155,6 +155,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "uplift_pct",
         "is_suppressed",
     ),
+    "sentiment_by_team": (
+        "wave_month",
+        "org_unit_id",
+        "org_unit_name",
+        "audience",
+        "question_id",
+        "question_text",
+        "agreement_is_favourable",
+        "response_count",
+        "answer_1_count",
+        "answer_2_count",
+        "answer_3_count",
+        "answer_4_count",
+        "answer_5_count",
+        "mean_score",
+        "agree_pct",
+        "mean_score_change",
+        "top_concern_category",
+        "previous_wave_month",
+        "is_suppressed",
+    ),
     "gap_closure_plan": (
         "fiscal_year",
         "fiscal_quarter",
@@ -191,6 +212,14 @@ EFFECTIVENESS = (
     ("item_1", "Introduction to generative AI", 20, 14, 40, 10),
     ("item_2", "Prompting basics", 3, 3, 57, 5),
 )
+#: Pulse survey groups: (wave, unit, audience, question, answers 1..5); the tiny team's two leaders are suppressed.
+SENTIMENT = (
+    (date(2026, 10, 1), "U0", "end_user", "confidence", (1, 3, 4, 2, 0)),
+    (date(2026, 11, 1), "U0", "end_user", "confidence", (0, 2, 4, 4, 2)),
+    (date(2026, 11, 1), "U0", "end_user", "job_impact_concern", (1, 2, 3, 4, 2)),
+    (date(2026, 11, 1), "U3", "leadership", "confidence", (0, 0, 1, 1, 0)),
+)
+QUESTION_TEXTS = {"confidence": "I feel confident", "job_impact_concern": "I am concerned about my job"}
 #: The plan's cost centres: (cost centre, headcount, open gaps, of them without an item); the last one is small.
 PLAN_COST_CENTERS = (("CC-100", 60, 30, 6), ("CC-200", 24, 10, 0), ("CC-300", 3, 2, 1))
 
@@ -350,6 +379,17 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                 shown = [None] * len(figures) if size < 5 else figures
                 row = [snapshots[-1], unit, name, "end_user", skill, skill_name, level, *shown, size < 5]
                 _insert(con, "skills_currency", row)
+        for wave, unit, audience, question, answers in SENTIMENT:
+            n = sum(answers)
+            mean = sum(k * a for k, a in enumerate(answers, start=1)) / n
+            earlier = [w for w, u, a, q, _ in SENTIMENT if (u, a, q) == (unit, audience, question) and w < wave]
+            previous = max(earlier, default=None)
+            change = round(mean - 2.7, 2) if previous else None  # 2.7: October's mean of the one earlier group
+            figures = [n, *answers, round(mean, 2), (answers[3] + answers[4]) / n, change, "accuracy"]
+            shown = [None] * len(figures) if n < 5 else figures
+            head = [wave, unit, {u[0]: u[1] for u in UNITS}[unit], audience, question, QUESTION_TEXTS[question]]
+            row = [*head, question != "job_impact_concern", *shown, previous, n < 5]
+            _insert(con, "sentiment_by_team", row)
         for uid, title, completers, met, others, others_met in EFFECTIVENESS:
             figures = [completers, met, met / completers, others, others_met, others_met / others]
             figures.append(round(met / completers - others_met / others, 4))
@@ -418,6 +458,7 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "ccoe_capabilities": len(CCOE_FUNCTIONS),
         "skills_currency": len(UNITS) * len(SKILLS),
         "learning_effectiveness": len(EFFECTIVENESS),
+        "sentiment_by_team": len(SENTIMENT),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

@@ -100,7 +100,11 @@ def test_declared_checks_are_implemented() -> None:
     assert validate.unknown_checks() == []
     declared = {(e.qualified_name, name) for e in EXTRACTS for name in (*e.checks, *e.warnings)}
     # The two checks validate.py used to hard-code per extract are now declared on their extracts.
-    assert declared == {("hr/org_units", "org_tree"), ("hr/workers", "workers_in_unknown_org_units")}
+    assert declared == {
+        ("hr/org_units", "org_tree"),
+        ("hr/workers", "workers_in_unknown_org_units"),
+        ("survey/pulse_responses", "survey_groups_under_threshold"),
+    }
 
 
 def test_a_declared_check_runs_on_the_extract_that_declares_it(
