@@ -44,6 +44,13 @@ def test_gap_closure_plan_headline(tmp_path: Path) -> None:
         "70% of completers meet its skills against 25% of those who never took it (+45 points)"
     )
 
+    # November at the root (U0's end users; U3's two leaders are not at the root): confidence 0, 2, 4, 4, 2 of 12
+    # = 42 / 12 = 3.50; job impact concern 1, 2, 3, 4, 2 = 40 / 12 = 3.33.
+    assert lines["sentiment_by_team"] == (
+        "Pulse survey (2026-11, whole organisation, 12 responses shown; mean of 1-5): confidence 3.50, job impact "
+        "concern 3.33"
+    )
+
 
 def test_a_version_without_the_plan_marts_has_no_headline(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:

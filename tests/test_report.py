@@ -359,6 +359,18 @@ def test_learning_effectiveness(main_page: str) -> None:
     assert rows == ["Introduction to generative AI 2026-11-27 20 70% 40 25% +45 pts"]
 
 
+def test_sentiment_of_the_latest_wave(main_page: str) -> None:
+    # marts_data's November wave at the root U0, end users: confidence 0/2/4/4/2 of 12 (6 agree: 50 %, mean 3.50,
+    # +0.80 on October's 2.70); job impact concern 1/2/3/4/2 (50 %, 3.33, its first wave). Main concern accuracy.
+    section = _section(main_page, "sentiment")
+    assert "Wave 2026-11." in _text(section)
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == [
+        "End users I feel confident 12 0 2 4 4 2 50% 3.50 +0.80 accuracy",
+        "End users I am concerned about my job (agreeing is a concern) 12 1 2 3 4 2 50% 3.33 – accuracy",
+    ]
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -458,6 +470,7 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             tab.locator("#ccoe").screenshot(path=str(ARTIFACTS / "report-ccoe.png"))
             tab.locator("#currency").screenshot(path=str(ARTIFACTS / "report-currency.png"))
             tab.locator("#effectiveness").screenshot(path=str(ARTIFACTS / "report-effectiveness.png"))
+            tab.locator("#sentiment").screenshot(path=str(ARTIFACTS / "report-sentiment.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

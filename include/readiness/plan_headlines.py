@@ -118,12 +118,37 @@ def learning_effectiveness(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+def sentiment_by_team(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest wave, whole organisation: mean answer per question over the audiences shown, and the change."""
+    rows = con.execute(
+        """
+        with latest as (
+            select * from marts.sentiment_by_team
+            where is_root and not is_suppressed
+              and wave_month = (select max(wave_month) from marts.sentiment_by_team where is_root)
+        )
+        select any_value(wave_month), question_id, sum(response_count),
+               sum(answer_1_count + 2 * answer_2_count + 3 * answer_3_count + 4 * answer_4_count
+                   + 5 * answer_5_count) / sum(response_count)
+        from latest
+        group by question_id
+        order by question_id
+        """
+    ).fetchall()
+    if not rows:
+        return "Pulse survey: none delivered (the survey is optional), or every group is under the threshold"
+    wave, responses = rows[0][0], max(r[2] for r in rows)
+    means = ", ".join(f"{question.replace('_', ' ')} {mean:.2f}" for _, question, _, mean in rows)
+    return f"Pulse survey ({wave:%Y-%m}, whole organisation, {responses:,} responses shown; mean of 1-5): {means}"
+
+
 #: mart -> its headline, in the order the summary prints them.
 HEADLINES: dict[str, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
     "gap_closure_plan": gap_closure_plan,
     "ccoe_capabilities": ccoe_capabilities,
     "skills_currency": skills_currency,
     "learning_effectiveness": learning_effectiveness,
+    "sentiment_by_team": sentiment_by_team,
 }
 
 

@@ -64,6 +64,7 @@ def read_report(settings: Settings) -> page.ReportData:
             "ccoe_capabilities",
             "skills_currency",
             "learning_effectiveness",
+            "sentiment_by_team",
         )
         return page.ReportData(
             headline=queries.headline(con, threshold),
@@ -79,6 +80,7 @@ def read_report(settings: Settings) -> page.ReportData:
             ccoe=queries.ccoe_capabilities(con),
             currency=queries.skills_currency(con),
             effectiveness=queries.learning_effectiveness(con),
+            sentiment=queries.sentiment(con),
         )
 
 

@@ -57,6 +57,8 @@ class ReportData:
     currency: pd.DataFrame | None = None
     #: marts.learning_effectiveness, each item's latest snapshot shown (queries.learning_effectiveness).
     effectiveness: pd.DataFrame | None = None
+    #: marts.sentiment_by_team of the root unit, latest wave (queries.sentiment).
+    sentiment: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -450,6 +452,49 @@ def effectiveness_section(data: ReportData) -> str:
     )
 
 
+def _mean(value: Any) -> str:
+    return "–" if _missing(value) else f"{value:.2f}"
+
+
+def _score_change(value: Any) -> str:
+    return "–" if _missing(value) else f"{value:+.2f}"
+
+
+def sentiment_section(data: ReportData) -> str:
+    """The latest pulse survey wave, whole organisation: the answers per audience and question."""
+    frame = data.sentiment
+    if frame is None or frame.empty:
+        body, caption = "<p>No pulse survey has been delivered (the survey is optional).</p>", ""
+    else:
+        records = frame.to_dict("records")
+        caption = f" Wave {pd.Timestamp(records[0]['wave_month']):%Y-%m}."
+        rows = []
+        for r in records:
+            counts = "".join(f"<td>{_count(r[f'answer_{k}_count'], data.threshold)}</td>" for k in range(1, 6))
+            concern = ' <span class="caption">(agreeing is a concern)</span>'
+            reading = "" if _flag(r["agreement_is_favourable"]) else concern
+            rows.append(
+                f'<tr><td class="text">{e(AUDIENCE_LABELS.get(str(r["audience"]), str(r["audience"])))}</td>'
+                f'<td class="text">{e(str(r["question_text"]))}{reading}</td>'
+                f"<td>{_count(r['response_count'], data.threshold)}</td>{counts}"
+                f"<td>{_pct(r['agree_pct'])}</td><td>{_mean(r['mean_score'])}</td>"
+                f"<td>{_score_change(r['mean_score_change'])}</td>"
+                f'<td class="text">{e(str(r["top_concern_category"] or "–").replace("_", " "))}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">Audience</th><th class="text">Question</th><th>Responses</th><th>1</th>'
+            "<th>2</th><th>3</th><th>4</th><th>5</th><th>Agree (4-5)</th><th>Mean</th><th>Change</th>"
+            f'<th class="text">Main concern</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="sentiment"><h2>What people think of generative AI</h2>'
+        '<p class="caption">The anonymous pulse survey, whole organisation, per audience: how many answered 1 '
+        "(strongly disagree) to 5 (strongly agree), the share agreeing, the mean and its change since the previous "
+        f"wave, and the concern named most. Groups of fewer than {data.threshold} responses are not shown."
+        f"{e(caption)}</p>{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -517,6 +562,7 @@ def render(data: ReportData) -> str:
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
     body += gap_plan_section(data) + ccoe_section(data) + currency_section(data) + effectiveness_section(data)
+    body += sentiment_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

@@ -344,3 +344,19 @@ def learning_effectiveness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by uplift_pct desc nulls last, item_title
         """
     ).df()
+
+
+def sentiment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole organisation's (the root unit's) pulse survey of the latest wave per audience and question,
+    suppressed groups left out (marts.sentiment_by_team; empty where the organisation runs no survey)."""
+    return con.execute(
+        """
+        select wave_month, audience, question_id, question_text, agreement_is_favourable, response_count,
+               answer_1_count, answer_2_count, answer_3_count, answer_4_count, answer_5_count, mean_score,
+               agree_pct, mean_score_change, previous_wave_month, top_concern_category
+        from marts.sentiment_by_team
+        where is_root and not is_suppressed
+          and wave_month = (select max(wave_month) from marts.sentiment_by_team where is_root)
+        order by audience, question_id
+        """
+    ).df()
