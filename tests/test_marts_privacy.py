@@ -144,6 +144,24 @@ def test_no_suppressed_row_leaks_a_count(generated: tuple[duckdb.DuckDBPyConnect
     assert leaking_suppressed_rows(con) == {}
 
 
+def test_the_readiness_plan_marts_suppress_small_groups(generated: tuple[duckdb.DuckDBPyConnection, Path]) -> None:
+    """The plan's marts on the generated organisation: each has rows, small groups are suppressed where the
+    organisation has them, and no suppressed row shows a count (the check above, named here mart by mart)."""
+    con, _ = generated
+    plan = ("gap_closure_plan", "ccoe_capabilities", "skills_currency", "learning_effectiveness", "sentiment_by_team")
+    counts = {
+        mart: con.execute(f"select count(*), count(*) filter (where is_suppressed) from marts.{mart}").fetchone()
+        for mart in plan
+    }
+    assert all(total > 0 for total, _ in counts.values()), counts  # type: ignore[misc]
+    # 150 people: small teams answer the survey, few complete an item between two snapshots, teams have few
+    # people per audience and skill.
+    for mart in ("skills_currency", "learning_effectiveness", "sentiment_by_team"):
+        assert counts[mart][1] > 0, (mart, counts[mart])  # type: ignore[index]
+    leaks = leaking_suppressed_rows(con)
+    assert {k: v for k, v in leaks.items() if k.split(".")[0] in counts} == {}
+
+
 def test_the_leak_check_catches_a_leak(tmp_path: Path) -> None:
     """The check itself: a suppressed row that shows its headcount is reported."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
