@@ -1,8 +1,9 @@
-{#- Which AI functions of the Cloud Center of Excellence its people can staff, per HR snapshot (docs/marts.md,
-    ccoe_capabilities; the rules are in _readiness__docs.md). A worker can staff a function when every skill the
-    function needs (seed ccoe_function_skills) is met at its level, as a required skill is met. The CCoE is the
-    workforce of the units flagged is_ai_ccoe and of the units below them. Suppression is decided on the CCoE's
-    headcount, the population every figure of the row describes but the candidates from outside. -#}
+{#- Which AI functions of the Cloud Center of Excellence its people can staff, per HR snapshot
+    (docs/marts.md, ccoe_capabilities; the rules are in _readiness__docs.md). A worker can staff a function
+    when every skill the function needs (seed ccoe_function_skills) is met at its level, as a required skill
+    is met. The CCoE is the workforce of the units flagged is_ai_ccoe and of the units below them.
+    Suppression is decided on the CCoE's headcount, the population every figure of the row describes but the
+    candidates from outside. -#}
 with
 
 workforce as (
@@ -187,14 +188,19 @@ final as (
         cast({{ people_suppressed('qualified_count', 'ccoe_headcount') }} as integer) as qualified_count,
         cast({{ people_suppressed('greatest(qualified_count - 1, 0)', 'ccoe_headcount') }} as integer)
             as bench_depth,
-        cast({{ people_suppressed('near_qualified_count', 'ccoe_headcount') }} as integer) as near_qualified_count,
+        cast(
+            {{ people_suppressed('near_qualified_count', 'ccoe_headcount') }} as integer
+        ) as near_qualified_count,
         cast({{ people_suppressed('qualified_count = 0', 'ccoe_headcount') }} as boolean) as is_unstaffed,
         cast({{ people_suppressed('qualified_count = 1', 'ccoe_headcount') }} as boolean)
             as is_single_point_of_failure,
         cast(qualified_count_change as integer) as qualified_count_change,
-        -- the outside candidates describe the rest of the workforce, but a suppressed row shows no count at all
+        -- the outside candidates describe the rest of the workforce; a suppressed row shows no count at all
         cast(
-            case when not is_suppressed then {{ people_suppressed('candidate_count', 'outside_headcount') }} end
+            case
+                when not is_suppressed
+                    then {{ people_suppressed('candidate_count', 'outside_headcount') }}
+            end
             as integer
         ) as candidate_count,
         cast(is_suppressed as boolean) as is_suppressed,

@@ -1,8 +1,9 @@
-{#- What closing the open skill gaps would cost, per fiscal quarter and cost centre, beside the training budget
-    left for the fiscal year (docs/marts.md, gap_closure_plan; the rules are in _readiness__docs.md). The gaps
-    are those of skill_gaps on the latest HR snapshot of the quarter, so the recommendation is skill_gaps'
-    own (one definition); a worker's gaps count on the cost centre of the worker's org unit, as the scorecard
-    counts money. Suppression is decided on the cost centre's workforce, the population the row describes. -#}
+{#- What closing the open skill gaps would cost, per fiscal quarter and cost centre, beside the training
+    budget left for the fiscal year (docs/marts.md, gap_closure_plan; the rules are in _readiness__docs.md).
+    The gaps are those of skill_gaps on the latest HR snapshot of the quarter, so the recommendation is
+    skill_gaps' own (one definition); a worker's gaps count on the cost centre of the worker's org unit, as
+    the scorecard counts money. Suppression is decided on the cost centre's workforce, the population the
+    row describes. -#}
 -- The finance lines are used only after int_finance_lines_without_fx_rate's test passed, as budget_vs_spend.
 -- depends_on: {{ ref('int_finance_lines_without_fx_rate') }}
 with
@@ -228,12 +229,15 @@ measured as (
         {{ people_is_suppressed('populations.headcount') }} as is_suppressed,
         coalesce(gap_counts.open_gap_count, 0) as open_gap_count,
         coalesce(gap_counts.planned_gap_count, 0) as planned_gap_count,
-        coalesce(gap_counts.open_gap_count, 0) - coalesce(gap_counts.planned_gap_count, 0) as unplanned_gap_count,
+        coalesce(gap_counts.open_gap_count, 0)
+        - coalesce(gap_counts.planned_gap_count, 0) as unplanned_gap_count,
         coalesce(plan_costs.planned_enrolment_count, 0) as planned_enrolment_count,
         round(cast(coalesce(plan_costs.learning_hours, 0) as decimal(38, 9)), 2) as learning_hours,
         round(cast(coalesce(plan_costs.time_cost_amount, 0) as decimal(38, 9)), 2) as time_cost_amount,
         round(cast(coalesce(plan_costs.licence_cost_amount, 0) as decimal(38, 9)), 2) as licence_cost_amount,
-        round(cast(coalesce(budgets.training_budget_amount, 0) as decimal(38, 9)), 2) as training_budget_amount,
+        round(
+            cast(coalesce(budgets.training_budget_amount, 0) as decimal(38, 9)), 2
+        ) as training_budget_amount,
         round(cast(coalesce(budgets.training_spent_amount, 0) as decimal(38, 9)), 2) as training_spent_amount
 
     from populations
@@ -275,10 +279,14 @@ final as (
         cast({{ people_suppressed('open_gap_count', 'headcount') }} as integer) as open_gap_count,
         cast({{ people_suppressed('planned_gap_count', 'headcount') }} as integer) as planned_gap_count,
         cast({{ people_suppressed('unplanned_gap_count', 'headcount') }} as integer) as unplanned_gap_count,
-        cast({{ people_suppressed('planned_enrolment_count', 'headcount') }} as integer) as planned_enrolment_count,
+        cast(
+            {{ people_suppressed('planned_enrolment_count', 'headcount') }} as integer
+        ) as planned_enrolment_count,
         cast({{ people_suppressed('learning_hours', 'headcount') }} as decimal(18, 2)) as learning_hours,
         cast({{ people_suppressed('time_cost_amount', 'headcount') }} as decimal(18, 2)) as time_cost_amount,
-        cast({{ people_suppressed('licence_cost_amount', 'headcount') }} as decimal(18, 2)) as licence_cost_amount,
+        cast(
+            {{ people_suppressed('licence_cost_amount', 'headcount') }} as decimal(18, 2)
+        ) as licence_cost_amount,
         cast({{ people_suppressed('plan_cost_amount', 'headcount') }} as decimal(18, 2)) as plan_cost_amount,
         cast({{ people_suppressed('training_budget_amount', 'headcount') }} as decimal(18, 2))
             as training_budget_amount,
@@ -286,7 +294,9 @@ final as (
             as training_spent_amount,
         cast({{ people_suppressed('training_budget_left_amount', 'headcount') }} as decimal(18, 2))
             as training_budget_left_amount,
-        cast({{ people_suppressed('plan_cost_amount <= training_budget_left_amount', 'headcount') }} as boolean)
+        cast(
+            {{ people_suppressed('plan_cost_amount <= training_budget_left_amount', 'headcount') }} as boolean
+        )
             as is_covered_by_budget,
         cast(is_suppressed as boolean) as is_suppressed,
         cast('{{ var("reporting_currency") }}' as varchar) as currency

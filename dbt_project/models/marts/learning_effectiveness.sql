@@ -1,8 +1,9 @@
-{#- Whether a learning item works (docs/marts.md, learning_effectiveness; the rules are in _readiness__docs.md):
-    per HR snapshot and catalogue item that grants skills, the share of the workers who completed it since the
-    previous snapshot whose HR-recorded proficiency now meets every skill it grants, against the same share
-    among the workers who never took it. The recorded level, not the effective one: training grants its skills
-    in the effective level by definition, so only HR's own evidence can say whether the skill was gained. -#}
+{#- Whether a learning item works (docs/marts.md, learning_effectiveness; the rules are in
+    _readiness__docs.md): per HR snapshot and catalogue item that grants skills, the share of the workers
+    who completed it since the previous snapshot whose HR-recorded proficiency now meets every skill it
+    grants, against the same share among the workers who never took it. The recorded level, not the
+    effective one: training grants its skills in the effective level by definition, so only HR's own
+    evidence can say whether the skill was gained. -#}
 with
 
 snapshot_dates as (
@@ -68,7 +69,7 @@ items as (
 
 cohorts as (
 
-    -- each worker of the workforce and item: completed since the previous snapshot, never enrolled, or neither
+    -- each worker of the workforce and item: completed since the previous snapshot, never enrolled, neither
     select
         snapshots.snapshot_date,
         snapshots.previous_snapshot_date,
@@ -105,7 +106,9 @@ granted_met as (
         cohorts.item_uid,
         cohorts.is_new_completer,
         cohorts.is_non_taker,
-        bool_and(coalesce(skill_levels.recorded_level, 0) >= learning_item_skills.granted_level) as meets_granted
+        bool_and(
+            coalesce(skill_levels.recorded_level, 0) >= learning_item_skills.granted_level
+        ) as meets_granted
 
     from cohorts
     inner join learning_item_skills
@@ -116,7 +119,12 @@ granted_met as (
             and cohorts.worker_id = skill_levels.worker_id
             and learning_item_skills.skill_id = skill_levels.skill_id
     where cohorts.is_new_completer or cohorts.is_non_taker
-    group by cohorts.snapshot_date, cohorts.worker_id, cohorts.item_uid, cohorts.is_new_completer, cohorts.is_non_taker
+    group by
+        cohorts.snapshot_date,
+        cohorts.worker_id,
+        cohorts.item_uid,
+        cohorts.is_new_completer,
+        cohorts.is_non_taker
 
 ),
 
@@ -175,14 +183,21 @@ final as (
         cast(item_title as varchar) as item_title,
         cast(granted_skill_count as integer) as granted_skill_count,
         cast({{ people_suppressed('completer_count', 'completer_count') }} as integer) as completer_count,
-        cast({{ people_suppressed('completers_met_count', 'completer_count') }} as integer) as completers_met_count,
-        cast({{ people_suppressed('completers_met_pct', 'completer_count') }} as float8) as completers_met_pct,
+        cast(
+            {{ people_suppressed('completers_met_count', 'completer_count') }} as integer
+        ) as completers_met_count,
+        cast(
+            {{ people_suppressed('completers_met_pct', 'completer_count') }} as float8
+        ) as completers_met_pct,
         cast(
             case when not is_suppressed then {{ people_suppressed('non_taker_count', 'non_taker_count') }} end
             as integer
         ) as non_taker_count,
         cast(
-            case when not is_suppressed then {{ people_suppressed('non_takers_met_count', 'non_taker_count') }} end
+            case
+                when not is_suppressed
+                    then {{ people_suppressed('non_takers_met_count', 'non_taker_count') }}
+            end
             as integer
         ) as non_takers_met_count,
         cast(case when not is_suppressed then non_takers_met_pct end as float8) as non_takers_met_pct,

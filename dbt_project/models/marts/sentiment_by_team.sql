@@ -1,8 +1,8 @@
-{#- What people think of generative AI, per survey wave, org unit (rolled up the tree) and audience, and Likert
-    question (docs/marts.md, sentiment_by_team; the rules are in _readiness__docs.md): the responses, the
-    distribution of the answers, their mean and its change since the previous wave. The org tree is that of the
-    latest HR snapshot; a response naming a unit the tree does not know counts under that unit id alone.
-    Suppression is decided on the group's responses, the population the row describes. -#}
+{#- What people think of generative AI, per survey wave, org unit (rolled up the tree) and audience, and
+    Likert question (docs/marts.md, sentiment_by_team; the rules are in _readiness__docs.md): the responses,
+    the distribution of the answers, their mean and its change since the previous wave. The org tree is that
+    of the latest HR snapshot; a response naming a unit the tree does not know counts under that unit id
+    alone. Suppression is decided on the group's responses, the population the row describes. -#}
 with
 
 answers as (
@@ -17,17 +17,28 @@ questions as (
 
 ),
 
+latest_snapshot as (
+
+    select max(snapshot_date) as snapshot_date
+    from {{ ref('int_org_units_aligned_to_snapshots') }}
+
+),
+
 org_unit_descendants as (
 
-    select * from {{ ref('int_org_unit_descendants_listed') }}
-    where snapshot_date = (select max(snapshot_date) from {{ ref('int_org_unit_descendants_listed') }})
+    select descendants.*
+    from {{ ref('int_org_unit_descendants_listed') }} as descendants
+    inner join latest_snapshot
+        on descendants.snapshot_date = latest_snapshot.snapshot_date
 
 ),
 
 org_units as (
 
-    select * from {{ ref('int_org_units_aligned_to_snapshots') }}
-    where snapshot_date = (select max(snapshot_date) from {{ ref('int_org_units_aligned_to_snapshots') }})
+    select units.*
+    from {{ ref('int_org_units_aligned_to_snapshots') }} as units
+    inner join latest_snapshot
+        on units.snapshot_date = latest_snapshot.snapshot_date
 
 ),
 
@@ -47,7 +58,9 @@ unit_map as (
         answers.org_unit_id
 
     from answers
-    where answers.org_unit_id not in (select descendant_org_unit_id from org_unit_descendants)
+    where answers.org_unit_id not in (
+        select org_unit_descendants.descendant_org_unit_id from org_unit_descendants
+    )
 
 ),
 
@@ -102,7 +115,12 @@ concerns as (
         ) as concern_rank
 
     from (
-        select distinct wave_month, org_unit_id, audience, response_id, concern_category
+        select distinct
+            wave_month,
+            org_unit_id,
+            audience,
+            response_id,
+            concern_category
         from rolled_up
         where concern_category is not null
     ) as response_concerns
@@ -116,7 +134,8 @@ measured as (
         counted.*,
         {{ people_is_suppressed('counted.response_count') }} as is_suppressed,
         lag(counted.wave_month) over (
-            partition by counted.org_unit_id, counted.audience, counted.question_id order by counted.wave_month
+            partition by counted.org_unit_id, counted.audience, counted.question_id
+            order by counted.wave_month
         ) as previous_wave_month
 
     from counted
@@ -152,10 +171,24 @@ final as (
         cast(compared.question_id as varchar) as question_id,
         cast(questions.question_text as varchar) as question_text,
         cast(questions.agreement_is_favourable as boolean) as agreement_is_favourable,
-        {%- for column in ['response_count', 'answer_1_count', 'answer_2_count', 'answer_3_count',
-                           'answer_4_count', 'answer_5_count'] %}
-        cast({{ people_suppressed('compared.' ~ column, 'compared.response_count') }} as integer) as {{ column }},
-        {%- endfor %}
+        cast(
+            {{ people_suppressed('compared.response_count', 'compared.response_count') }} as integer
+        ) as response_count,
+        cast(
+            {{ people_suppressed('compared.answer_1_count', 'compared.response_count') }} as integer
+        ) as answer_1_count,
+        cast(
+            {{ people_suppressed('compared.answer_2_count', 'compared.response_count') }} as integer
+        ) as answer_2_count,
+        cast(
+            {{ people_suppressed('compared.answer_3_count', 'compared.response_count') }} as integer
+        ) as answer_3_count,
+        cast(
+            {{ people_suppressed('compared.answer_4_count', 'compared.response_count') }} as integer
+        ) as answer_4_count,
+        cast(
+            {{ people_suppressed('compared.answer_5_count', 'compared.response_count') }} as integer
+        ) as answer_5_count,
         cast({{ people_suppressed(
             readiness_round('compared.mean_score', 2), 'compared.response_count'
         ) }} as float8) as mean_score,

@@ -1,8 +1,8 @@
-{#- How current the evidence of the required skills is, per HR snapshot, org unit (rolled up the tree), audience
-    and required skill (docs/marts.md, skills_currency; the rules are in _readiness__docs.md). Evidence is due
-    for renewal at the earlier of its expires_date and assessed_date + the renewal period of its kind (seed
-    evidence_renewal_periods). The population, which decides suppression, is skills_coverage's: the workers of
-    the audience in the unit to whom the requirement applies. -#}
+{#- How current the evidence of the required skills is, per HR snapshot, org unit (rolled up the tree),
+    audience and required skill (docs/marts.md, skills_currency; the rules are in _readiness__docs.md).
+    Evidence is due for renewal at the earlier of its expires_date and assessed_date + the renewal period of
+    its kind (seed evidence_renewal_periods). The population, which decides suppression, is
+    skills_coverage's: the workers of the audience in the unit to whom the requirement applies. -#}
 with
 
 requirements as (
@@ -47,14 +47,11 @@ evidence_due as (
         worker_skills.snapshot_date,
         worker_skills.worker_id,
         worker_skills.skill_id,
+        {%- set renewed = dbt.dateadd('day', 'renewal_periods.renewal_days', 'worker_skills.assessed_date') %}
         case
             when renewal_periods.renewal_days is null then worker_skills.expires_date
-            when worker_skills.expires_date is null
-                then cast({{ dbt.dateadd('day', 'renewal_periods.renewal_days', 'worker_skills.assessed_date') }} as date)
-            else least(
-                worker_skills.expires_date,
-                cast({{ dbt.dateadd('day', 'renewal_periods.renewal_days', 'worker_skills.assessed_date') }} as date)
-            )
+            when worker_skills.expires_date is null then cast({{ renewed }} as date)
+            else least(worker_skills.expires_date, cast({{ renewed }} as date))
         end as due_date
 
     from worker_skills
@@ -65,7 +62,7 @@ evidence_due as (
 
 assessed as (
 
-    -- each required (worker, skill) with the days left until its evidence is due (null: no evidence or never due)
+    -- each required (worker, skill) with the days left until its evidence is due (null: none, or never due)
     select
         requirements.snapshot_date,
         requirements.worker_id,
@@ -73,7 +70,7 @@ assessed as (
         requirements.skill_id,
         requirements.required_level,
         evidence_due.worker_id is not null as has_evidence,
-        {{ dbt.datediff('requirements.snapshot_date', 'evidence_due.due_date', 'day') }} as days_to_due
+        {{ dbt.datediff('requirements.snapshot_date', 'evidence_due.due_date', 'day') }} as days_to_due -- noqa: LT05
 
     from requirements
     left join evidence_due
@@ -124,11 +121,21 @@ final as (
         cast({{ people_suppressed('rolled_up.headcount', 'rolled_up.headcount') }} as integer) as headcount,
         cast({{ people_suppressed('rolled_up.evidence_count', 'rolled_up.headcount') }} as integer)
             as evidence_count,
-        cast({{ people_suppressed('rolled_up.current_count', 'rolled_up.headcount') }} as integer) as current_count,
-        cast({{ people_suppressed('rolled_up.lapsed_count', 'rolled_up.headcount') }} as integer) as lapsed_count,
-        cast({{ people_suppressed('rolled_up.due_30_count', 'rolled_up.headcount') }} as integer) as due_30_count,
-        cast({{ people_suppressed('rolled_up.due_60_count', 'rolled_up.headcount') }} as integer) as due_60_count,
-        cast({{ people_suppressed('rolled_up.due_90_count', 'rolled_up.headcount') }} as integer) as due_90_count,
+        cast(
+            {{ people_suppressed('rolled_up.current_count', 'rolled_up.headcount') }} as integer
+        ) as current_count,
+        cast(
+            {{ people_suppressed('rolled_up.lapsed_count', 'rolled_up.headcount') }} as integer
+        ) as lapsed_count,
+        cast(
+            {{ people_suppressed('rolled_up.due_30_count', 'rolled_up.headcount') }} as integer
+        ) as due_30_count,
+        cast(
+            {{ people_suppressed('rolled_up.due_60_count', 'rolled_up.headcount') }} as integer
+        ) as due_60_count,
+        cast(
+            {{ people_suppressed('rolled_up.due_90_count', 'rolled_up.headcount') }} as integer
+        ) as due_90_count,
         cast({{ people_suppressed(
             readiness_ratio('rolled_up.current_count', 'rolled_up.evidence_count'), 'rolled_up.headcount'
         ) }} as float8) as current_evidence_pct,
