@@ -89,7 +89,7 @@ lint: install
 	@readiness docs --check
 	@readiness init-db $(LINT_DIR)/ingest.duckdb > /dev/null
 	@READINESS_INGEST_DB=$(LINT_DIR)/ingest.duckdb READINESS_CANDIDATE_DB=$(LINT_DIR)/candidate.duckdb \
-		sqlfluff lint dbt_project --processes 2
+		READINESS_AS_OF_DATE=$(AS_OF) sqlfluff lint dbt_project --processes 2
 
 # The DAG renders dbt from its manifest, so the manifest is written before the DAG tests import it.
 # The native Superset (installing it and migrating its metadata DB takes minutes) is a step of its own.
@@ -101,8 +101,10 @@ test: lint dbt-parse
 
 # A real Superset in its own environment (docker/superset/requirements.lock, into .superset/), provisioned
 # by docker/superset/superset-init.sh, attacked through SQL Lab and loaded in headless Chromium.
+# Its own --basetemp (inside .superset/): Superset's home lives there for minutes, and the default
+# /tmp/pytest-of-<user> keeps only the last three runs of the user, so a concurrent pytest run would delete it.
 test-superset: install
-	@pytest tests/superset
+	@pytest tests/superset --basetemp=$(CURDIR)/.superset/pytest
 
 # The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
 # benchmarks/results/$(BENCH_SIZE).json (minutes even at S: not part of `make test`).

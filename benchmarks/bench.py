@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -90,18 +91,26 @@ class Measured:
     returncode: int
     sampler: TreeSampler
     output: str = ""
+    #: CPU seconds (user + system) of the command and every process it waited for: on a shared machine
+    #: the wall time grows with the other jobs, the CPU time much less, so CPU ratios are the steadier.
+    cpu: float = 0.0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         returncode = proc.wait()
     sampler.stop()
-    wall = time.perf_counter() - started
-    return Measured(wall, sampler.peak(), returncode, sampler, log.read_text()[-4000:])
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    return Measured(wall, sampler.peak(), returncode, sampler, log.read_text()[-4000:], cpu)
 
 
 def generate(tier: str, cache: Path) -> dict[str, object]:
@@ -158,6 +167,7 @@ def floor(landing: Path, work: Path) -> dict[str, float]:
     db.unlink()
     return {
         "wall_s": round(measured.wall, 1),
+        "cpu_s": round(measured.cpu, 1),
         "peak_mb": round(measured.peak / 2**20),
         "rows": int(measured.output.split()[-1]),
     }
@@ -185,6 +195,7 @@ class Run:
     phases: dict[str, dict[str, float]] = field(default_factory=dict)
     dbt_span: float = 0.0
     tasks: int = 0
+    cpu: float = 0.0
 
 
 def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
@@ -200,7 +211,7 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
             "where dr.logical_date like ? and ti.start_date is not null",
             (f"{logical_date.isoformat()}%",),
         ).fetchall()
-    run = Run(measured.wall, measured.peak, tasks=len(rows))
+    run = Run(measured.wall, measured.peak, tasks=len(rows), cpu=measured.cpu)
     for phase, belongs in PHASES.items():
         spans = [(_utc(s), _utc(e)) for t, s, e in rows if belongs(t) and e]
         if not spans:
@@ -218,28 +229,22 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
 def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     """A plain `dbt build` of the same project on the ingest file the full build loaded."""
     from readiness.config import Settings
+    from readiness.transform import dbt_env, dbt_vars
 
     scratch = work / "bare-candidate.duckdb"
-    vars_ = {
-        "as_of_date": AS_OF.isoformat(),
-        "reporting_currency": "USD",
-        "small_cell_threshold": 5,
-        "fiscal_year_start_month": 1,
-        "cost_center_tag_keys": ["cost_center", "CostCenter", "x_CostCenter"],
-    }
-    dbt_env = {
-        **env,
-        # Where the full build loaded (Settings knows the working folder's layout).
-        "READINESS_INGEST_DB": str(Settings(work / "data").ingest_db),
-        "READINESS_CANDIDATE_DB": str(scratch),
-    }
+    settings = Settings(work / "data")  # where the full build loaded (it knows the working folder's layout)
+    # A fresh candidate and build state: the bare build is a full build, as the first night's was.
+    state = Path(f"{scratch}.state")
+    env = {**env, **dbt_env(settings, AS_OF.isoformat())}
+    env.update(READINESS_CANDIDATE_DB=str(scratch), READINESS_STATE_DB=str(state))
     project = REPO / "dbt_project"
     cmd = [str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project)]
-    cmd += ["--target-path", str(work / "bare-target"), "--vars", json.dumps(vars_)]
-    measured = run_measured(cmd, dbt_env, work / "bare-dbt.log")
+    cmd += ["--target-path", str(work / "bare-target"), "--vars", json.dumps(dbt_vars(settings))]
+    measured = run_measured(cmd, env, work / "bare-dbt.log")
     if measured.returncode:
         sys.exit(f"bare dbt build failed:\n{measured.output}")
     scratch.unlink(missing_ok=True)
+    state.unlink(missing_ok=True)
     return measured
 
 
@@ -275,12 +280,15 @@ def table(result: dict) -> str:
         cells = [run["phases"].get(phase, {}).get(key, "-") for run in (full, night) for key in ("wall_s", "peak_mb")]
         lines.append(f"{phase:<14}" + "".join(f"{cell:>9}" for cell in cells))
     lines.append(f"{'whole run':<14}{full['wall_s']:>9}{full['peak_mb']:>9}{night['wall_s']:>9}{night['peak_mb']:>9}")
+    lines.append(f"{'whole run CPU s':<14}{full['cpu_s']:>9}{'':>9}{night['cpu_s']:>9}")
     fl, ratios = result["floor"], result["ratios"]
     lines += [
         f"floor (DuckDB reads every file once): {fl['wall_s']} s, {fl['peak_mb']} MB, {fl['rows']:,} rows",
         f"bare dbt build: {result['bare_dbt']['wall_s']} s, {result['bare_dbt']['peak_mb']} MB; "
         f"dbt through Airflow+cosmos: {full['dbt_span_s']} s ({ratios['dbt_airflow_over_bare']}x bare)",
         f"full build / floor: {ratios['full_over_floor']}x; nightly / full build: {ratios['nightly_over_full']}x",
+        f"in CPU seconds: full build / floor {ratios['full_over_floor_cpu']}x; "
+        f"nightly / full build {ratios['nightly_over_full_cpu']}x",
         f"load average before/after: {result['load_before']} / {result['load_after']}",
     ]
     return "\n".join(lines)
@@ -321,6 +329,7 @@ def main() -> None:
     def summary(run: Run) -> dict[str, object]:
         return {
             "wall_s": round(run.wall, 1),
+            "cpu_s": round(run.cpu, 1),
             "peak_mb": round(run.peak / 2**20),
             "tasks": run.tasks,
             "dbt_span_s": round(run.dbt_span, 1),
@@ -341,12 +350,15 @@ def main() -> None:
         **generated,
         "floor": result_floor,
         "full_build": summary(full),
-        "bare_dbt": {"wall_s": round(bare.wall, 1), "peak_mb": round(bare.peak / 2**20)},
+        "bare_dbt": {"wall_s": round(bare.wall, 1), "cpu_s": round(bare.cpu, 1), "peak_mb": round(bare.peak / 2**20)},
         "nightly": summary(night),
         "ratios": {
             "full_over_floor": round(full.wall / result_floor["wall_s"], 1),
             "nightly_over_full": round(night.wall / full.wall, 2),
             "dbt_airflow_over_bare": round(full.dbt_span / bare.wall, 2),
+            # The same in CPU seconds (whole runs: Airflow's task CPU is not split by phase).
+            "full_over_floor_cpu": round(full.cpu / max(result_floor["cpu_s"], 0.1), 1),
+            "nightly_over_full_cpu": round(night.cpu / full.cpu, 2),
         },
     }
     out = args.results.resolve() / f"{tier}.json"

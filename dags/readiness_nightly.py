@@ -5,7 +5,8 @@ Every night: land the HR, LMS and finance extracts into `raw.*` (every row loade
 reason), validate each new delivery with its Great Expectations suite, build the dbt project into a
 candidate DuckDB file, audit it (GX on the marts, sanity checks against the published version) and
 publish it atomically as `warehouse/readiness.duckdb`; then export the marts (Parquet, CSV) and write
-the readiness report (`reports/latest.html`).
+the readiness report (`reports/latest.html`). With `READINESS_WAREHOUSE=postgres` the same steps run on
+the Postgres warehouse: candidate schemas, audited and swapped in as `marts` in one transaction.
 
 A bad delivery stops the run before dbt and leaves the published warehouse untouched; the failing
 task's log and `ops.pipeline_runs` say what to fix. All logic lives in the `readiness` package; this
@@ -25,7 +26,7 @@ from readiness.config import Settings
 from readiness.contracts import SOURCES, extracts_of
 from readiness.marts import mart_names
 from readiness.tasks import record_failure
-from readiness.transform import cosmos_task_group
+from readiness.transform import dbt_task_group
 
 #: DuckDB has one writer per file: every task that writes goes through this one-slot pool.
 POOL = "readiness_duckdb"
@@ -127,7 +128,7 @@ def readiness_nightly() -> None:
                 validated.append(checked)
 
     candidate = prepare_candidate()
-    transform = cosmos_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
+    transform = dbt_task_group(Settings.from_env(), group_id="transform", pool=POOL, as_of_date="{{ ds }}")
     published = publish()
     validated >> candidate >> transform >> published
     published >> export() >> report()

@@ -44,6 +44,7 @@ def deliver(settings: Settings, source: str, extract: str, file_name: str, conte
 LONGEST_FIRST = (
     "tests/test_week.py",
     "tests/e2e/test_pipeline.py",
+    "tests/postgres/test_nightly_dag.py",
     "tests/deploy/test_service.py",
     "tests/test_erase.py",
     "tests/test_marts_privacy.py",

@@ -499,7 +499,7 @@ def test_superset_mounts_the_served_folder_only_read_only(services: dict[str, An
     # every publish renames a new file over readiness.duckdb. Nothing of ./data but the served folder.
     assert mounts[SERVED_IN_SUPERSET] == "./data/served"
     assert options[SERVED_IN_SUPERSET] == "ro"
-    assert [source for source in mounts.values() if source.startswith("./")] == ["./data/served"]
+    assert [source for source in mounts.values() if source.startswith("./data")] == ["./data/served"]
     assert services[name]["group_add"] == ["0"], "served files are readable by the pipeline's group"
 
 
@@ -514,6 +514,22 @@ def test_superset_init_provisions_the_locked_reader_connection() -> None:
     assert uri.group(1) == reader_uri(f"{SERVED_IN_SUPERSET}/warehouse/readiness.duckdb")
     dockerfile = (SUPERSET_DIR / "Dockerfile").read_text()
     assert "COPY --chown=superset:superset superset-init.sh /app/docker/readiness/superset-init.sh" in dockerfile
+
+
+@pytest.mark.parametrize("name", ["superset", "superset-init"])
+def test_superset_imports_the_dashboards_of_the_repository(services: dict[str, Any], name: str) -> None:
+    # superset-init.sh reads the bundle beside itself: the repository's folder, read-only, in compose and
+    # in the image alike (tests/test_superset_bundle.py checks the bundle against the marts).
+    mounts, options = _mounts(services[name]), _volume_options(services[name])
+    assert mounts["/app/docker/readiness/dashboards"] == "./docker/superset/dashboards"
+    assert options["/app/docker/readiness/dashboards"] == "ro"
+    assert [source for source in mounts.values() if source.startswith("./")] == [
+        "./data/served",
+        "./docker/superset/dashboards",
+    ]
+    dockerfile = (SUPERSET_DIR / "Dockerfile").read_text()
+    assert "COPY --chown=superset:superset dashboards /app/docker/readiness/dashboards" in dockerfile
+    assert '$(dirname "$0")/dashboards' in (SUPERSET_DIR / "superset-init.sh").read_text()
 
 
 def test_superset_reads_with_the_duckdb_that_wrote_the_file() -> None:

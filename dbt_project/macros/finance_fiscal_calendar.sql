@@ -41,8 +41,3 @@
         'month', 3, finance_fiscal_quarter_start_date(fiscal_year, fiscal_quarter)) -%}
     cast({{ dbt.dateadd('day', -1, next_quarter_start) }} as date)
 {%- endmacro %}
-
-{#- The run's as-of date (var as_of_date, the DAG's logical date). -#}
-{% macro finance_as_of_date() -%}
-    cast('{{ var("as_of_date") }}' as date)
-{%- endmacro %}

@@ -24,21 +24,27 @@
     )
 {%- endmacro %}
 
+{#- True for a row `target` (an alias, or the model itself) whose `columns` (a key or partition) a new load
+    of `relation` delivered: what an incremental night recomputes, and what it deletes first. -#}
+{% macro readiness_delivered_anew(relation, columns, target) -%}
+    exists (
+        select 1
+        from {{ relation }} as arrived
+        where
+            {{ readiness_new_loads('arrived.load_id', 'arrived.loaded_at') }}
+            {%- for column in columns %}
+            and arrived.{{ column }} = {{ target }}.{{ column }}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
 {#- `relation` in a from clause, in an incremental run only its rows whose `columns` (a key or partition) a
     new load delivered: the rows an incremental model built from `relation` recomputes. In a full build (or
     when the model does not exist yet) every row. -#}
 {% macro readiness_changed_rows(relation, columns) -%}
     {{ relation }}
     {%- if is_incremental() %} as changed_rows
-    where exists (
-        select 1
-        from {{ relation }} as arrived
-        where
-            {{ readiness_new_loads('arrived.load_id', 'arrived.loaded_at') }}
-            {%- for column in columns %}
-            and arrived.{{ column }} = changed_rows.{{ column }}
-            {%- endfor %}
-    )
+    where {{ readiness_delivered_anew(relation, columns, 'changed_rows') }}
     {%- endif %}
 {%- endmacro %}
 
@@ -48,14 +54,6 @@
 {% macro readiness_delete_changed(relation, columns) -%}
     {%- if is_incremental() %}
     delete from {{ this }}
-    where exists (
-        select 1
-        from {{ relation }} as arrived
-        where
-            {{ readiness_new_loads('arrived.load_id', 'arrived.loaded_at') }}
-            {%- for column in columns %}
-            and arrived.{{ column }} = {{ this }}.{{ column }}
-            {%- endfor %}
-    )
+    where {{ readiness_delivered_anew(relation, columns, this) }}
     {%- endif %}
 {%- endmacro %}

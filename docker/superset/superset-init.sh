@@ -10,6 +10,28 @@ superset fab create-admin --username admin --firstname Readiness --lastname Admi
   --email admin@localhost --password "${SUPERSET_ADMIN_PASSWORD}" || true
 superset init
 
+# The dashboards as code (README, "Superset"): Superset's own import bundle, kept as YAML in dashboards/ beside
+# this script and zipped here. Imported before the connection is set: the bundle's database entry (the
+# compose path) is matched by name and given the bundle's uuid, then set-database-uri below puts the locked
+# reader's string of this installation on it. Dashboards are overwritten on every run; Superset 6.1 keeps
+# charts and datasets that exist already (same uuid) as they are.
+bundle_dir="${READINESS_SUPERSET_BUNDLE:-$(dirname "$0")/dashboards}"
+bundle="$(mktemp -d)/readiness-dashboards.zip"
+python - "${bundle_dir}" "${bundle}" <<'PY'
+import sys, zipfile
+from pathlib import Path
+
+source, target = Path(sys.argv[1]), sys.argv[2]
+files = sorted(source.rglob("*.yaml"))
+if not (source / "metadata.yaml").is_file():
+    sys.exit(f"{source} holds no Superset bundle (metadata.yaml is missing)")
+with zipfile.ZipFile(target, "w") as bundle:
+    for path in files:  # under one root folder, as Superset's export writes it
+        bundle.write(path, f"readiness_dashboards/{path.relative_to(source)}")
+PY
+superset import-dashboards --path "${bundle}" --username admin
+rm -rf "$(dirname "${bundle}")"
+
 # The locked reader's connection string (readiness.serve.reader_uri): read-only, no external access, no
 # extensions, configuration locked, so SQL Lab reads the marts and nothing else. Through the mounted
 # served folder: each new query opens the file published now, and a refresh renames a new file over it

@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from readiness import ops
+from readiness import warehouse
 from readiness.config import Settings
 from readiness.runs import LateSource
 
@@ -48,7 +48,7 @@ CHANNEL_EMAIL = "email"
 CHANNEL_WEBHOOK = "webhook"
 
 
-def _alerts_table(con: duckdb.DuckDBPyConnection) -> None:
+def _alerts_table(con: Any) -> None:
     """Create ops.alerts_sent; a table of before the webhook channel (keyed by run and kind) is rebuilt."""
     columns = {
         r[0]
@@ -96,7 +96,7 @@ def late_sources(settings: Settings, as_of: date, run_id: str | None) -> list[La
     from readiness.runs import freshness
     from readiness.runs import late_sources as judged
 
-    with ops.connect(settings.ingest_db, read_only=True) as con:
+    with warehouse.connect(settings, read_only=True) as con:
         return judged(settings, as_of, freshness(con, as_of, run_id))
 
 
@@ -109,24 +109,48 @@ def previous_publication(settings: Settings) -> Path | None:
 
 
 _BUDGET_LINES = (
-    "select fiscal_year, fiscal_quarter, cost_center_id, category, coalesce(threshold_reached, 0)::double, "
-    "budget_amount::double, actual_amount::double, forecast_amount::double, currency from {db}marts.budget_vs_spend"
+    "select fiscal_year, fiscal_quarter, cost_center_id, category, "
+    "coalesce(threshold_reached, 0)::double precision, budget_amount::double precision, "
+    "actual_amount::double precision, forecast_amount::double precision, currency from {table}"
 )
+_REACHED = " where threshold_reached > 0 order by 1, 2, 3, 4"
 
 
 def new_crossings(current: Path, previous: Path | None) -> list[Crossing]:
     """Budget lines of ``current`` at a higher threshold than in ``previous`` (every reached one if none)."""
     with duckdb.connect(str(current), read_only=True) as con:
-        rows = con.execute(_BUDGET_LINES.format(db="") + " where threshold_reached > 0 order by 1, 2, 3, 4").fetchall()
+        rows = con.execute(_BUDGET_LINES.format(table="marts.budget_vs_spend") + _REACHED).fetchall()
         before: dict[tuple[Any, ...], float] = {}
         if previous is not None and previous.exists():
             con.execute(f"attach '{previous}' as previous (read_only)")
-            before = {tuple(r[:4]): r[4] for r in con.execute(_BUDGET_LINES.format(db="previous.")).fetchall()}
+            lines = con.execute(_BUDGET_LINES.format(table="previous.marts.budget_vs_spend")).fetchall()
+            before = {tuple(r[:4]): r[4] for r in lines}
+    return _crossed(rows, before)
+
+
+def _crossed(rows: list[tuple[Any, ...]], before: dict[tuple[Any, ...], float]) -> list[Crossing]:
     return [
         Crossing(*row[:4], row[4], before.get(tuple(row[:4]), 0.0), *row[5:])  # type: ignore[arg-type]
         for row in rows
         if row[4] > before.get(tuple(row[:4]), 0.0)
     ]
+
+
+def tonights_crossings(settings: Settings) -> list[Crossing]:
+    """New crossings of the published version against the one it replaced, in the configured warehouse
+    (on Postgres the replaced version is the newest kept schema, readiness.pg)."""
+    if not warehouse.is_postgres(settings):
+        return new_crossings(settings.published_db, previous_publication(settings))
+    from readiness import pg
+
+    versions = pg.kept_versions(settings)
+    with pg.connect(settings) as con:
+        rows = con.execute(_BUDGET_LINES.format(table=f"{pg.PUBLISHED_SCHEMA}.budget_vs_spend") + _REACHED).fetchall()
+        before: dict[tuple[Any, ...], float] = {}
+        if versions:
+            lines = con.execute(_BUDGET_LINES.format(table=f'"{versions[-1]}".budget_vs_spend')).fetchall()
+            before = {tuple(r[:4]): r[4] for r in lines}
+    return _crossed(rows, before)
 
 
 #: What the person on call does, by the failing task (its id without the task group, or the group).
@@ -212,7 +236,7 @@ def failure_message(settings: Settings, run_id: str, as_of: date) -> Message:
     to do; the subject names the first, which the others did not wait on."""
     from readiness.runs import failed_tasks
 
-    with ops.connect(settings.ingest_db, read_only=True) as con:
+    with warehouse.connect(settings, read_only=True) as con:
         row = con.execute(
             "select failed_task, reason, status, as_of_date from ops.pipeline_runs where run_id = ?", [run_id]
         ).fetchone()
@@ -244,7 +268,7 @@ def failure_message(settings: Settings, run_id: str, as_of: date) -> Message:
 def night_message(settings: Settings, run_id: str, as_of: date) -> Message | None:
     """Tonight's digest of late sources and newly crossed thresholds; None when there is nothing to say."""
     late = late_sources(settings, as_of, run_id)
-    crossings = new_crossings(settings.published_db, previous_publication(settings))
+    crossings = tonights_crossings(settings)
     if not late and not crossings:
         return None
     parts = []
@@ -261,7 +285,7 @@ def night_message(settings: Settings, run_id: str, as_of: date) -> Message | Non
 
 
 def _already_sent(settings: Settings, run_id: str, kind: str, channel: str) -> bool:
-    with ops.connect(settings.ingest_db) as con:
+    with warehouse.connect(settings) as con:
         _alerts_table(con)
         return bool(
             con.execute(
@@ -271,7 +295,7 @@ def _already_sent(settings: Settings, run_id: str, kind: str, channel: str) -> b
 
 
 def _record(settings: Settings, run_id: str, message: Message, channel: str, recipients: str) -> None:
-    with ops.connect(settings.ingest_db) as con:
+    with warehouse.connect(settings) as con:
         con.execute(
             "insert into ops.alerts_sent values (?, ?, ?, ?, ?, ?)",
             [run_id, message.kind, channel, message.subject, recipients, datetime.now(UTC).replace(tzinfo=None)],

@@ -151,17 +151,21 @@ def _load_and_validate(settings: Settings, extract: Extract, run_id: str) -> lis
 
 
 def _build_and_publish(settings: Settings, night: date, run_id: str) -> NightOutcome:
-    from readiness import publish, runs
+    from readiness import pg, publish, runs
     from readiness.export import export_marts
     from readiness.transform import run_dbt_subprocess
+    from readiness.warehouse import is_postgres
 
     step = "prepare_candidate"
     try:
         publish.prepare_candidate(settings)
         step = "transform"
-        with tempfile.TemporaryDirectory(prefix="dbt-night-") as target:
-            # A private target: the project's target/ holds the manifest the DAG renders from.
-            run_dbt_subprocess(settings, ["build", "--target-path", target], as_of_date=night.isoformat())
+        if is_postgres(settings):
+            pg.build(settings, night.isoformat())  # its own target, in the working folder
+        else:
+            with tempfile.TemporaryDirectory(prefix="dbt-night-") as target:
+                # A private target: the project's target/ holds the manifest the DAG renders from.
+                run_dbt_subprocess(settings, ["build", "--target-path", target], as_of_date=night.isoformat())
         step = "publish"
         publication = publish.publish(settings, run_id, night.isoformat())
         runs.finish_run(settings, run_id, published=True, row_counts=publication.row_counts)

@@ -200,10 +200,11 @@ def dbt_parse() -> None:
 
 @app.command()
 def rollback() -> None:
-    """Put the previous published version back as warehouse/readiness.duckdb (atomically), then write the
-    exports and the report again from it."""
+    """Put the previous published version back (atomically: warehouse/readiness.duckdb, or the marts schema on
+    Postgres), then write the exports and the report again from it."""
     from readiness.export import refresh_served_copies
     from readiness.publish import rollback as roll_back
+    from readiness.warehouse import where
 
     settings = Settings.from_env()
     try:
@@ -212,7 +213,7 @@ def rollback() -> None:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(code=1) from exc
     console.print(
-        f"{publication.path} is now run [bold]{publication.run_id}[/] (published {publication.published_at}): "
+        f"{where(settings)} is now run [bold]{publication.run_id}[/] (published {publication.published_at}): "
         + ", ".join(f"{m} {n:,}" for m, n in publication.row_counts.items())
     )
     exported, report = refresh_served_copies(settings)
@@ -295,11 +296,11 @@ def erase(
     worker_id: Annotated[str, typer.Option("--worker-id", help="The HR system's worker_id of the person")],
 ) -> None:
     """Erase a worker's rows from landing, archive, quarantine, raw, ops and kept versions (README, Runbook)."""
-    from readiness.erase import UnknownWorker, erase_worker
+    from readiness.erase import ErasureNotSupported, UnknownWorker, erase_worker
 
     try:
         erasure = erase_worker(Settings.from_env(), worker_id)
-    except UnknownWorker as exc:
+    except (UnknownWorker, ErasureNotSupported) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(code=1) from exc
     table = Table("layer", "where", "rows removed", "rows changed", title=f"Erasure {erasure.erasure_id}")

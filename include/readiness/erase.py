@@ -42,6 +42,7 @@ from readiness.contracts import get_extract
 from readiness.dbt_plugin import worker_key
 from readiness.ingest import sha256_of
 from readiness.unchanged import forget_published_build
+from readiness.warehouse import is_postgres
 
 #: The extracts whose rows are about one worker (by id, e-mail or LMS account).
 PERSON_EXTRACTS: tuple[str, ...] = ("hr/workers", "hr/worker_skills", "lms/statements", "lms/course_activity")
@@ -108,7 +109,25 @@ class UnknownWorker(Exception):
     """No delivery, raw row or publication knows the worker id."""
 
 
+class ErasureNotSupported(Exception):
+    """The configured warehouse has no erasure yet; nothing was changed."""
+
+
+#: What `readiness erase` says on the Postgres warehouse, before it changes anything (a half-done erasure, the
+#: files without the tables, would look done).
+NOT_ON_POSTGRES = (
+    "readiness erase is not supported on the Postgres warehouse yet (READINESS_WAREHOUSE=postgres): nothing was "
+    "changed. Until it is, erase by hand: delete the worker's "
+    "rows (by worker_id and work e-mail) from raw.hr__workers, raw.hr__worker_skills, raw.lms__statements, "
+    "raw.lms__course_activity and ops.quarantine, and their worker_key's rows from every marts_version_* and "
+    "marts_rolled_back_* schema; VACUUM FULL those tables; remove the rows from the files in landing/, archive/ "
+    "and quarantine/; then run the night to publish marts without them."
+)
+
+
 def erase_worker(settings: Settings, worker_id: str) -> Erasure:
+    if is_postgres(settings):
+        raise ErasureNotSupported(NOT_ON_POSTGRES)
     worker_id = worker_id.strip()
     erasure = Erasure(uuid.uuid4().hex, datetime.now(UTC).replace(tzinfo=None))
     subject = _subject(settings, worker_id)

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from readiness.config import Settings
-from readiness.serve import open_reader
+from readiness.warehouse import published_marts
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def export_marts(settings: Settings) -> list[ExportedMart]:
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     exported = []
     # One read-only connection: every file comes from the same published version.
-    with open_reader(settings.published_db, writable_dir=settings.exports_dir) as con:
+    with published_marts(settings, writable_dir=settings.exports_dir) as con:
         marts = [
             row[0]
             for row in con.execute(

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import duckdb
 
-from readiness import ops
+from readiness import warehouse
 from readiness.config import Settings, make_private, private_dir
 from readiness.contracts import LOAD_METADATA_COLUMNS, Column, Extract
 from readiness.ops import STATUS_PENDING, STATUS_REJECTED
@@ -509,15 +509,13 @@ def load_extract(settings: Settings, extract: Extract, run_id: str | None = None
 @contextmanager
 def _sink(settings: Settings) -> Iterator[LoadSink]:
     """The sink of the configured warehouse (READINESS_WAREHOUSE), open for one extract's loads."""
-    if settings.warehouse == "postgres":
-        from readiness import pg
+    with warehouse.connect(settings) as con:
+        if con.postgres:
+            from readiness import pg
 
-        with pg.connect(settings) as pg_con:
-            yield pg.PostgresSink(pg_con)
-        return
-    with ops.connect(settings.ingest_db) as con:
-        make_private(settings.ingest_db)
-        yield DuckDBSink(con)
+            yield pg.PostgresSink(con.native)
+        else:
+            yield DuckDBSink(con.native)
 
 
 def latest_as_of(con: duckdb.DuckDBPyConnection, extract: Extract) -> date | None:

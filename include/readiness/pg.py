@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import psycopg
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Rows per Arrow batch written with COPY or read back: bounded memory whatever the delivery's size.
 BATCH_ROWS = 50_000
@@ -264,8 +265,12 @@ def _now() -> datetime:
 #: nothing a reader can see until publish renames candidate_marts to marts.
 CANDIDATE_PREFIX = "candidate_"
 PUBLISHED_SCHEMA = "marts"
-PREVIOUS_SCHEMA = "previous_marts"
 CANDIDATE_SCHEMA = CANDIDATE_PREFIX + PUBLISHED_SCHEMA
+#: Each publication keeps the version it replaces as ``marts_version_<when replaced>`` (Settings.keep_versions
+#: of them, the newest is the previous publication), for `readiness rollback`; a rollback keeps the version
+#: it replaces as ``marts_rolled_back_<when>``, never rolled back to. The names sort by time.
+VERSION_PREFIX = "marts_version_"
+ROLLED_BACK_PREFIX = "marts_rolled_back_"
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
@@ -284,18 +289,26 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
-    """The project's vars (readiness.transform), with the raw tables in this database and the candidate prefix."""
+def dbt_vars(settings: Settings, schema_prefix: str = CANDIDATE_PREFIX) -> dict[str, Any]:
+    """The project's vars (readiness.transform), with the raw tables in this database and the schema prefix
+    (the candidate's when building; none to describe the published marts)."""
     from readiness import transform
 
     return {
-        **transform.dbt_vars(settings, as_of_date),
+        **transform.dbt_vars(settings),
         "raw_database": conninfo(settings)["dbname"],
-        "schema_prefix": CANDIDATE_PREFIX,
+        "schema_prefix": schema_prefix,
     }
 
 
-def run_dbt(settings: Settings, args: list[str], *, as_of_date: str, target_path: str | None = None) -> str:
+def run_dbt(
+    settings: Settings,
+    args: list[str],
+    *,
+    as_of_date: str,
+    target_path: str | None = None,
+    schema_prefix: str = CANDIDATE_PREFIX,
+) -> str:
     """Run dbt against Postgres in a child process (as the DAG's tasks run it); returns its output.
 
     The environment carries the key (PGOPTIONS) to dbt's connections only, not to this process's.
@@ -316,12 +329,18 @@ def run_dbt(settings: Settings, args: list[str], *, as_of_date: str, target_path
         "--target",
         "postgres",
         "--vars",
-        json.dumps(dbt_vars(settings, as_of_date)),
+        json.dumps(dbt_vars(settings, schema_prefix)),
     ]
     # dbt's compiled SQL and its log go to the working folder (owner-only), not into the repository.
     target = Path(target_path) if target_path else settings.build_dir / "dbt-postgres" / "target"
     command += ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
-    env = {**os.environ, **transform.dbt_env(settings), **dbt_environment(settings)}
+    # No colour codes: a failure's text becomes the run's reason in ops, an alert and a chat message.
+    env = {
+        **os.environ,
+        **transform.dbt_env(settings, as_of_date),
+        **dbt_environment(settings),
+        "DBT_USE_COLORS": "false",
+    }
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     if result.returncode != 0:
@@ -484,7 +503,7 @@ def reader_role(settings: Settings) -> str | None:
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None) -> Any:
     """Audit the candidate schema and, only if it passes, swap it in as ``marts`` in one transaction.
 
-    The swap renames ``marts`` to ``previous_marts`` and ``candidate_marts`` to ``marts`` and grants the
+    The swap renames ``marts`` to ``marts_version_<time>`` and ``candidate_marts`` to ``marts`` and grants the
     reader role, all or nothing. It first locks every published mart: a reader that started before keeps
     reading the old tables to its end; one that starts during the swap waits for it and then resolves
     ``marts.<mart>`` to the new tables. So a reader sees the old marts or the new, never a mix, never an error.
@@ -498,13 +517,13 @@ def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Any = None
     started = time.perf_counter()
     now = _now()
     with connect(settings) as con:
-        if not _schema_exists(con, CANDIDATE_SCHEMA):
+        if not schema_exists(con, CANDIDATE_SCHEMA):
             published = _publication(con, PUBLISHED_SCHEMA)
             if published and published[0] == run_id:
                 return Publication(run_id, _path(settings), published[1], published[2])  # a retried publish
             raise AuditFailed(f"{where(settings)} has no schema {CANDIDATE_SCHEMA}: dbt did not build a candidate")
         candidate = mirror_schema(con, CANDIDATE_SCHEMA)
-        published_mirror = mirror_schema(con, PUBLISHED_SCHEMA) if _schema_exists(con, PUBLISHED_SCHEMA) else None
+        published_mirror = mirror_schema(con, PUBLISHED_SCHEMA) if schema_exists(con, PUBLISHED_SCHEMA) else None
         try:
             before = measures_of(published_mirror) if published_mirror is not None else (None, {})
             counts = audit(candidate, None, bounds, before=before).row_counts
@@ -534,25 +553,35 @@ def swap_in(
     now: datetime | None = None,
 ) -> None:
     """Swap the audited candidate_marts in as marts, in one transaction, retrying while readers hold the marts."""
+
+    def swap(cur: psycopg.Cursor[Any]) -> None:
+        _swap(cur, run_id, as_of_date, now or _now(), counts, reader_role(settings), settings.keep_versions)
+
+    _in_swap_transaction(con, settings, swap)
+
+
+def _in_swap_transaction(
+    con: psycopg.Connection[Any], settings: Settings, step: Callable[[psycopg.Cursor[Any]], T]
+) -> T:
+    """Run ``step`` in one transaction that may lock the published marts, retrying while readers hold them."""
     import time
 
     from psycopg import errors
 
     from readiness.audit import AuditFailed
 
-    role = reader_role(settings)
     deadline = time.monotonic() + SWAP_PATIENCE_SECONDS
     while True:
         try:
             with con.transaction(), con.cursor() as cur:
-                _swap(cur, run_id, as_of_date, now or _now(), counts, role)
-            return
+                cur.execute(f"set local lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
+                return step(cur)
         except errors.LockNotAvailable as exc:
             if time.monotonic() > deadline:
                 raise AuditFailed(
-                    f"readers held marts.* for {SWAP_PATIENCE_SECONDS:.0f} s in {where(settings)}; the candidate "
-                    f"is audited and left in {CANDIDATE_SCHEMA}: end the long reader (pg_stat_activity) and "
-                    "publish again"
+                    f"readers held marts.* for {SWAP_PATIENCE_SECONDS:.0f} s in {where(settings)}; nothing was "
+                    f"swapped (a built candidate is left in {CANDIDATE_SCHEMA}): end the long reader "
+                    "(pg_stat_activity) and try again"
                 ) from exc
             time.sleep(0.05)
 
@@ -564,12 +593,10 @@ def _swap(
     now: datetime,
     counts: dict[str, int],
     role: str | None,
+    keep_versions: int,
 ) -> None:
     import json
 
-    from psycopg import sql
-
-    cur.execute(f"set local lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
     from readiness.publish import DATA_AS_OF_SQL, PUBLICATION_SQL
 
     cur.execute("select to_regclass(%s) is not null", [f"{CANDIDATE_SCHEMA}.org_units"])
@@ -582,29 +609,95 @@ def _swap(
         PUBLICATION_SQL.format(schema=CANDIDATE_SCHEMA).replace("?", "%s"),
         [run_id, as_of_date, data_as_of, now, json.dumps(counts, sort_keys=True)],
     )
+    kept = _set_aside_published(cur, VERSION_PREFIX)
+    cur.execute(f"alter schema {CANDIDATE_SCHEMA} rename to {PUBLISHED_SCHEMA}")
+    for schema in _schemas(cur, CANDIDATE_PREFIX):  # staging, intermediate, reference: build steps only
+        cur.execute(f'drop schema "{schema}" cascade')
+    _prune_versions(cur, keep_versions)
+    _grant_published(cur, role, kept)
+
+
+def _set_aside_published(cur: psycopg.Cursor[Any], prefix: str) -> str | None:
+    """Lock every published mart, then rename ``marts`` to ``<prefix><now>``; its new name (None: none yet).
+
+    The lock first: a reader that started before keeps reading the old tables to its end; one that starts
+    later waits for the transaction and then resolves ``marts.<mart>`` to what it renamed in.
+    """
     published = _tables(cur, PUBLISHED_SCHEMA)
+    if published is None:
+        return None
     if published:
         cur.execute(
             "lock table " + ", ".join(f'{PUBLISHED_SCHEMA}."{t}"' for t in published) + " in access exclusive mode"
         )
-    cur.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
-    if published is not None:
-        cur.execute(f"alter schema {PUBLISHED_SCHEMA} rename to {PREVIOUS_SCHEMA}")
-    cur.execute(f"alter schema {CANDIDATE_SCHEMA} rename to {PUBLISHED_SCHEMA}")
-    for schema in _schemas(cur, CANDIDATE_PREFIX):  # staging, intermediate, reference: build steps only
-        cur.execute(f'drop schema "{schema}" cascade')
-    if role:
-        grants = [
-            ("grant usage on schema {} to {}", PUBLISHED_SCHEMA),
-            ("grant select on all tables in schema {} to {}", PUBLISHED_SCHEMA),
+    kept = f"{prefix}{_now():%Y%m%dt%H%M%S%f}"
+    cur.execute(f'alter schema {PUBLISHED_SCHEMA} rename to "{kept}"')
+    return kept
+
+
+def _prune_versions(cur: psycopg.Cursor[Any], keep_versions: int) -> None:
+    """Drop the oldest kept versions beyond ``keep_versions`` of each kind (as readiness.publish does files)."""
+    for prefix in (VERSION_PREFIX, ROLLED_BACK_PREFIX):
+        versions = _schemas(cur, prefix)
+        for old in versions[: max(0, len(versions) - keep_versions)]:
+            cur.execute(f'drop schema "{old}" cascade')
+
+
+def _grant_published(cur: psycopg.Cursor[Any], role: str | None, kept: str | None) -> None:
+    """The reader role reads ``marts`` and nothing else: a version set aside is for rollback, not for readers."""
+    from psycopg import sql
+
+    if not role:
+        return
+    statements = [
+        ("grant usage on schema {} to {}", PUBLISHED_SCHEMA),
+        ("grant select on all tables in schema {} to {}", PUBLISHED_SCHEMA),
+    ]
+    if kept is not None:
+        statements += [
+            ("revoke all on schema {} from {}", kept),
+            ("revoke all on all tables in schema {} from {}", kept),
         ]
-        if published is not None:  # the kept version is for rollback, not for readers
-            grants += [
-                ("revoke all on schema {} from {}", PREVIOUS_SCHEMA),
-                ("revoke all on all tables in schema {} from {}", PREVIOUS_SCHEMA),
-            ]
-        for statement, schema in grants:
-            cur.execute(sql.SQL(statement).format(sql.Identifier(schema), sql.Identifier(role)))
+    for statement, schema in statements:
+        cur.execute(sql.SQL(statement).format(sql.Identifier(schema), sql.Identifier(role)))
+
+
+def kept_versions(settings: Settings) -> list[str]:
+    """The versions kept for rollback, oldest first (the last is the previous publication)."""
+    with connect(settings) as con, con.cursor() as cur:
+        return _schemas(cur, VERSION_PREFIX)
+
+
+def rollback(settings: Settings) -> Any:
+    """Put the previous published version back as ``marts``, in one transaction (readers: old or new, whole).
+
+    The version rolled back from is kept as ``marts_rolled_back_*`` (never rolled back to), so a second
+    rollback goes one more version back, as on DuckDB (readiness.publish.rollback).
+    """
+    import json
+
+    from readiness.publish import Publication
+
+    def roll_back(cur: psycopg.Cursor[Any]) -> Publication:
+        versions = _schemas(cur, VERSION_PREFIX)
+        if not versions:
+            raise FileNotFoundError(
+                f"no earlier version in {where(settings)} (schemas {VERSION_PREFIX}*): nothing to roll back to "
+                "(a version is kept each time a new one is published)"
+            )
+        previous = versions[-1]
+        rolled_back = _set_aside_published(cur, ROLLED_BACK_PREFIX)
+        cur.execute(f'alter schema "{previous}" rename to {PUBLISHED_SCHEMA}')
+        _prune_versions(cur, settings.keep_versions)
+        _grant_published(cur, reader_role(settings), rolled_back)
+        cur.execute(f"select run_id, published_at, row_counts::text from {PUBLISHED_SCHEMA}.publication")
+        run_id, published_at, counts = cur.fetchone()  # type: ignore[misc]
+        return Publication(run_id, _path(settings), json.loads(counts), published_at)
+
+    with connect(settings) as con:
+        publication = _in_swap_transaction(con, settings, roll_back)
+    log.info("rolled back %s.marts to run %s", where(settings), publication.run_id)
+    return publication
 
 
 def _tables(cur: psycopg.Cursor[Any], schema: str) -> list[str] | None:
@@ -619,14 +712,14 @@ def _tables(cur: psycopg.Cursor[Any], schema: str) -> list[str] | None:
     return [row[0] for row in cur.fetchall()]
 
 
-def _schema_exists(con: psycopg.Connection[Any], schema: str) -> bool:
+def schema_exists(con: psycopg.Connection[Any], schema: str) -> bool:
     with con.cursor() as cur:
         cur.execute("select 1 from pg_namespace where nspname = %s", [schema])
         return cur.fetchone() is not None
 
 
 def _publication(con: psycopg.Connection[Any], schema: str) -> tuple[str, dict[str, int], datetime] | None:
-    if not _schema_exists(con, schema):
+    if not schema_exists(con, schema):
         return None
     with con.cursor() as cur:
         cur.execute(f"select run_id, row_counts::text, published_at from {schema}.publication")

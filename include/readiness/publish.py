@@ -25,6 +25,7 @@ import duckdb
 from readiness.audit import AuditFailed, Bounds, audit
 from readiness.config import SERVED_DIR_MODE, SERVED_FILE_MODE, Settings, make_private, private_dir
 from readiness.serve import open_reader
+from readiness.warehouse import is_postgres
 
 __all__ = ["AuditFailed", "Publication", "prepare_candidate", "publish", "rollback"]
 
@@ -58,7 +59,15 @@ DATA_AS_OF_SQL = "select max(snapshot_date) from {schema}.org_units"
 
 
 def prepare_candidate(settings: Settings) -> Path:
-    """Start tonight's build from an empty candidate: a failed earlier attempt leaves nothing behind."""
+    """Start tonight's build from an empty candidate: a failed earlier attempt leaves nothing behind.
+
+    On Postgres the candidate is a set of schemas (readiness.pg.prepare_candidate); the data root is returned.
+    """
+    if is_postgres(settings):
+        from readiness import pg
+
+        pg.prepare_candidate(settings)
+        return settings.data_dir
     private_dir(settings.build_dir)
     for leftover in (settings.candidate_db, Path(f"{settings.candidate_db}.wal")):
         leftover.unlink(missing_ok=True)
@@ -73,7 +82,14 @@ def prepare_candidate(settings: Settings) -> Path:
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:
-    """Audit the candidate and, only if it passes, swap it in; the published file is never written."""
+    """Audit the candidate and, only if it passes, swap it in; the published file is never written.
+
+    On Postgres: the candidate schema, audited alike and swapped in in one transaction (readiness.pg.publish).
+    """
+    if is_postgres(settings):
+        from readiness import pg
+
+        return pg.publish(settings, run_id, as_of_date, bounds)  # type: ignore[no-any-return]
     candidate = settings.candidate_db
     already = _published_by(settings, run_id)
     if already and not candidate.exists():
@@ -151,8 +167,13 @@ def rollback(settings: Settings) -> Publication:
     """Put the previous published version back, atomically, as the published warehouse.
 
     The version rolled back from is kept as ``versions/rolled-back-*.duckdb`` (for inspection, never
-    rolled back to), so a second rollback goes one more version back.
+    rolled back to), so a second rollback goes one more version back. On Postgres the versions are schemas
+    (readiness.pg.rollback), swapped the same way in one transaction.
     """
+    if is_postgres(settings):
+        from readiness import pg
+
+        return pg.rollback(settings)  # type: ignore[no-any-return]
     versions = _versions(settings)
     if not versions:
         raise FileNotFoundError(

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-import duckdb
-
-from readiness import ops, plan_headlines
-from readiness.config import Settings, make_private
+from readiness import ops, plan_headlines, warehouse
+from readiness.config import Settings
 from readiness.contracts import EXTRACTS, SOURCES
 
 
@@ -34,16 +32,9 @@ def start_run(settings: Settings, run_id: str, as_of_date: date) -> None:
 
 
 @contextmanager
-def _ops(settings: Settings) -> Iterator[Any]:
-    """The ops tables of the configured warehouse, through a connection taking ``?`` parameters."""
-    if settings.warehouse == "postgres":
-        from readiness import pg
-
-        with pg.connect(settings) as pg_con:
-            yield pg.QmarkConnection(pg_con)
-        return
-    with ops.connect(settings.ingest_db) as con:
-        make_private(settings.ingest_db)
+def _ops(settings: Settings, *, read_only: bool = False) -> Iterator[Any]:
+    """The ops tables of the configured warehouse (readiness.warehouse), taking ``?`` parameters."""
+    with warehouse.connect(settings, read_only=read_only) as con:
         yield con
 
 
@@ -75,7 +66,7 @@ def finish_run(
 def record_task_failure(settings: Settings, run_id: str, *, task_id: str, try_number: int | None, reason: str) -> None:
     """One row per failed task (and try) in ``ops.task_failures``; ``pipeline_runs`` names the first one,
     which is the cause the others (if any) did not wait on."""
-    with ops.connect(settings.ingest_db) as con:
+    with _ops(settings) as con:
         con.execute(
             "insert into ops.task_failures values (?, ?, ?, ?, ?)", [run_id, task_id, try_number, _now(), reason]
         )
@@ -94,12 +85,17 @@ def record_task_failure(settings: Settings, run_id: str, *, task_id: str, try_nu
 
 def failed_tasks(settings: Settings, run_id: str) -> list[tuple[str, str]]:
     """(task, reason) of every task that failed in ``run_id``, in order, its last try only."""
-    with ops.connect(settings.ingest_db, read_only=True) as con:
-        return con.execute(
-            "select task_id, reason from ops.task_failures where run_id = ? "
-            "qualify row_number() over (partition by task_id order by failed_at desc) = 1 order by failed_at",
-            [run_id],
-        ).fetchall()
+    with _ops(settings, read_only=True) as con:
+        # A subquery rather than DuckDB's `qualify`: the same SQL runs on Postgres.
+        return [
+            (task, reason)
+            for task, reason, _ in con.execute(
+                "select task_id, reason, failed_at from (select task_id, reason, failed_at, row_number() over "
+                "(partition by task_id order by failed_at desc) as newest from ops.task_failures where run_id = ?) "
+                "as tries where newest = 1 order by failed_at",
+                [run_id],
+            ).fetchall()
+        ]
 
 
 def _status(published: bool, failed_task: str | None) -> str:
@@ -110,7 +106,7 @@ def _status(published: bool, failed_task: str | None) -> str:
 
 
 def was_published(settings: Settings, run_id: str) -> bool:
-    with ops.connect(settings.ingest_db, read_only=True) as con:
+    with _ops(settings, read_only=True) as con:
         row = con.execute("select published from ops.pipeline_runs where run_id = ?", [run_id]).fetchone()
     return bool(row and row[0])
 
@@ -174,23 +170,26 @@ class RunSummary:
         return newest
 
 
-def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -> list[Freshness]:
-    """How old each extract's latest loaded delivery is, and what this run received of it."""
+def freshness(con: Any, as_of: date, run_id: str | None) -> list[Freshness]:
+    """How old each extract's latest loaded delivery is, and what this run received of it.
+
+    ``con``: either warehouse's ops (readiness.warehouse.connect); ``?`` parameters, plain SQL both run.
+    """
     result = []
     for extract in EXTRACTS:
         # A re-sent unchanged file is still a delivery: it counts for freshness, not as new rows.
         latest = con.execute(
-            "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = $1 and "
-            "extract = $2 and status = $3 union all select as_of_date from ops.duplicate_deliveries "
-            "where source = $1 and extract = $2)",
-            [extract.source, extract.name, ops.STATUS_LOADED],
-        ).fetchone()[0]  # type: ignore[index]
+            "select max(as_of_date) from (select as_of_date from ops.load_manifest where source = ? and "
+            "extract = ? and status = ? union all select as_of_date from ops.duplicate_deliveries "
+            "where source = ? and extract = ?) as delivered",
+            [extract.source, extract.name, ops.STATUS_LOADED, extract.source, extract.name],
+        ).fetchone()[0]
         statuses = dict(
             con.execute(
-                "select status, count(*) from (select status from ops.load_manifest where source = $1 and "
-                "extract = $2 and run_id = $3 union all select 'unchanged' from ops.duplicate_deliveries "
-                "where source = $1 and extract = $2 and run_id = $3) group by status",
-                [extract.source, extract.name, run_id],
+                "select status, count(*) from (select status from ops.load_manifest where source = ? and "
+                "extract = ? and run_id = ? union all select 'unchanged' from ops.duplicate_deliveries "
+                "where source = ? and extract = ? and run_id = ?) as received group by status",
+                [extract.source, extract.name, run_id, extract.source, extract.name, run_id],
             ).fetchall()
         )
         result.append(
@@ -207,7 +206,7 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None) -
 
 def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
     """The last run (or ``run_id``): status, rows per published mart, validation and freshness per extract."""
-    with ops.connect(settings.ingest_db, read_only=True) as con:
+    with _ops(settings, read_only=True) as con:
         query = "select run_id, status, reason, as_of_date from ops.pipeline_runs "
         row = (
             con.execute(query + "where run_id = ?", [run_id]).fetchone()
@@ -220,13 +219,13 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
         run_id,
         status,
         reason,
-        str(settings.published_db),
+        warehouse.where(settings),
         None,
         extracts=extracts,
         late=late_sources(settings, as_of, extracts),
     )
-    if settings.published_db.exists():
-        with duckdb.connect(str(settings.published_db), read_only=True) as pub:
+    if warehouse.has_published(settings):
+        with warehouse.published_marts(settings) as pub:
             cursor = pub.execute("select * from marts.publication")
             publication = dict(zip([d[0] for d in cursor.description or []], cursor.fetchone() or (), strict=False))
             summary.published_run_id = publication.get("run_id")

@@ -51,22 +51,10 @@ def _run(func: Callable[[], T]) -> T:
         return func()
 
 
-#: What the nightly DAG says when asked to run a warehouse it does not wire yet: loud, before any load.
-NOT_WIRED = (
-    "READINESS_WAREHOUSE={warehouse}: the nightly DAG runs the DuckDB warehouse only so far (its dbt and "
-    "publish steps are DuckDB's). The Postgres warehouse is built by the package functions (README, The "
-    "warehouse on PostgreSQL). Unset READINESS_WAREHOUSE to run this DAG on DuckDB."
-)
-
-
 def start(run_id: str, as_of_date: date) -> None:
     from readiness import runs
 
-    settings = Settings.from_env()
-    if settings.warehouse != "duckdb":
-        # Loads would go to Postgres and dbt would build the empty DuckDB files: never half one, half the other.
-        raise AirflowFailException(NOT_WIRED.format(warehouse=settings.warehouse))
-    runs.start_run(settings, run_id, as_of_date)
+    runs.start_run(Settings.from_env(), run_id, as_of_date)
 
 
 def load(extract_name: str, run_id: str) -> dict[str, Any]:
@@ -110,6 +98,14 @@ def prepare_candidate(run_id: str | None = None) -> str:
         log.info("nothing to build: %s", reason)
         raise AirflowSkipException(reason)
     return str(publish.prepare_candidate(settings))
+
+
+def build_postgres(as_of_date: str) -> None:
+    """The Postgres warehouse's dbt step (READINESS_WAREHOUSE=postgres): `dbt build` into the candidate schemas."""
+    from readiness import pg
+
+    output = pg.build(Settings.from_env(), as_of_date)
+    log.info("dbt build on %s:\n%s", pg.where(Settings.from_env()), output)
 
 
 def _current_run_id() -> str:

@@ -37,21 +37,30 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
-    """Environment every dbt invocation gets: database paths (absolute) and telemetry off."""
-    return {
+#: The run's as-of date for dbt (macro readiness_as_of_date). An environment variable, not a dbt var: dbt
+#: re-parses the whole project whenever a var changes (about 5 s of CPU per dbt start, every night), but
+#: only the files that read an environment variable when it changes.
+AS_OF_DATE_VARIABLE = "READINESS_AS_OF_DATE"
+
+
+def dbt_env(settings: Settings, as_of_date: str | None = None) -> dict[str, str]:
+    """Environment every dbt invocation gets: database paths (absolute), the run's as-of date (may be a
+    template, rendered by Airflow) and telemetry off."""
+    env = {
         "READINESS_DATA_DIR": str(settings.data_dir),
         "READINESS_INGEST_DB": str(settings.ingest_db),
         "READINESS_CANDIDATE_DB": str(settings.candidate_db),
         "READINESS_STATE_DB": str(settings.state_db),
         **TELEMETRY_OFF,
     }
+    if as_of_date:
+        env[AS_OF_DATE_VARIABLE] = as_of_date
+    return env
 
 
-def dbt_vars(settings: Settings, as_of_date: str) -> dict[str, Any]:
-    """dbt vars that are configuration; ``as_of_date`` is the run's logical date (may be a template)."""
+def dbt_vars(settings: Settings) -> dict[str, Any]:
+    """dbt vars: the configuration the models read (the same every night, so dbt's partial parsing holds)."""
     return {
-        "as_of_date": as_of_date,
         "reporting_currency": settings.reporting_currency,
         "small_cell_threshold": settings.small_cell_threshold,
         "fiscal_year_start_month": settings.fiscal_year_start_month,
@@ -63,17 +72,15 @@ class DbtFailed(Exception):
     """A dbt command failed; the message carries dbt's own summary of what failed."""
 
 
-def _dbt_command(settings: Settings, args: list[str], as_of_date: str | None) -> list[str]:
+def _dbt_command(settings: Settings, args: list[str]) -> list[str]:
     import json
 
-    full = [*args, "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
-    if as_of_date:
-        full += ["--vars", json.dumps(dbt_vars(settings, as_of_date))]
-    return full
+    project = ["--project-dir", str(project_dir()), "--profiles-dir", str(project_dir())]
+    return [*args, *project, "--vars", json.dumps(dbt_vars(settings))]
 
 
-def _dbt_environment(settings: Settings, warehouse_db: Path | None) -> dict[str, str]:
-    env = dbt_env(settings)
+def _dbt_environment(settings: Settings, warehouse_db: Path | None, as_of_date: str | None) -> dict[str, str]:
+    env = dbt_env(settings, as_of_date)
     if warehouse_db is not None:
         env["READINESS_CANDIDATE_DB"] = str(warehouse_db)
         # Its own build state beside it: the night's state stays out of it (and is not locked by it).
@@ -87,8 +94,8 @@ def run_dbt(
     """Run a dbt command in-process (dbtRunner) against the candidate warehouse (or ``warehouse_db``)."""
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(_dbt_environment(settings, warehouse_db))
-    result = dbtRunner().invoke(_dbt_command(settings, args, as_of_date))
+    os.environ.update(_dbt_environment(settings, warehouse_db, as_of_date))
+    result = dbtRunner().invoke(_dbt_command(settings, args))
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
@@ -107,9 +114,9 @@ def run_dbt_subprocess(
     import subprocess
 
     result = subprocess.run(
-        [dbt_executable(), *_dbt_command(settings, args, as_of_date)],
+        [dbt_executable(), *_dbt_command(settings, args)],
         # No colour codes: the output becomes a failure reason in ops, an alert e-mail and a chat message.
-        env={**os.environ, **_dbt_environment(settings, warehouse_db), "DBT_USE_COLORS": "false"},
+        env={**os.environ, **_dbt_environment(settings, warehouse_db, as_of_date), "DBT_USE_COLORS": "false"},
         capture_output=True,
         text=True,
         check=False,
@@ -150,6 +157,10 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
     """
     import tempfile
 
+    from readiness.warehouse import is_postgres
+
+    if is_postgres(settings):
+        return _generate_docs_postgres(settings, as_of_date=as_of_date)
     source = settings.published_db if settings.published_db.exists() else settings.candidate_db
     if not source.exists():
         raise FileNotFoundError(
@@ -171,11 +182,38 @@ def generate_docs(settings: Settings, *, as_of_date: str | None = None) -> Path:
             as_of_date=as_of_date,
             warehouse_db=copy,
         )
-        page = target / "index.html"
-        staged = target / "index.html.tmp"
-        shutil.copyfile(build / "static_index.html", staged)
-        staged.replace(page)
+        return _install_page(build, target)
+
+
+def _install_page(build: Path, target: Path) -> Path:
+    """dbt's static page into ``target``, replacing the previous one only once whole."""
+    page = target / "index.html"
+    staged = target / "index.html.tmp"
+    shutil.copyfile(build / "static_index.html", staged)
+    staged.replace(page)
     return page
+
+
+def _generate_docs_postgres(settings: Settings, *, as_of_date: str | None) -> Path:
+    """The docs page of the Postgres warehouse: dbt reads the catalogue of the published schemas (no schema
+    prefix, so the marts resolve to ``marts``) through its own connections; nothing is written there."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from readiness import pg
+
+    target = docs_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
+        build = Path(work) / "target"
+        pg.run_dbt(
+            settings,
+            ["docs", "generate", "--static"],
+            as_of_date=as_of_date or datetime.now(UTC).date().isoformat(),
+            target_path=str(build),
+            schema_prefix="",
+        )
+        return _install_page(build, target)
 
 
 def ensure_manifest(settings: Settings) -> Path:
@@ -198,6 +236,36 @@ def dbt_tasks_mode() -> str:
             "(nodes: one Airflow task per dbt node; build: one task running `dbt build`)."
         )
     return mode
+
+
+def dbt_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
+    """The DAG's dbt step for the configured warehouse: cosmos on DuckDB, one build task on Postgres."""
+    from readiness.warehouse import is_postgres
+
+    if is_postgres(settings):
+        return _postgres_build_group(group_id=group_id, pool=pool, as_of_date=as_of_date)
+    return cosmos_task_group(settings, group_id=group_id, pool=pool, as_of_date=as_of_date)
+
+
+def _postgres_build_group(*, group_id: str, pool: str, as_of_date: str) -> Any:
+    """One task, ``<group_id>.build``, running readiness.pg.build: `dbt build` on dbt-postgres into the
+    candidate schemas, dbt's log (one line per model, test and unit test) in the task's log.
+
+    Not cosmos: its profile and environment would be part of the DAG, and the dbt-postgres build needs the
+    pseudonym key in its connections' start-up options (readiness.pg.dbt_environment), which must never be
+    written into a serialised DAG or its rendered fields. readiness.pg.run_dbt gives it to dbt's process only.
+    """
+    from airflow.sdk import TaskGroup, task
+
+    @task(task_id="build", pool=pool, retries=1, retry_delay=timedelta(seconds=30))
+    def build(as_of: str) -> None:
+        from readiness import tasks
+
+        tasks.build_postgres(as_of)
+
+    with TaskGroup(group_id=group_id, tooltip="dbt build of the whole project on Postgres") as group:
+        build(as_of_date)
+    return group
 
 
 def cosmos_task_group(settings: Settings, *, group_id: str, pool: str, as_of_date: str) -> Any:
@@ -228,9 +296,9 @@ def _profile_config() -> Any:
     )
 
 
-def _dbt_operator_args(settings: Settings, pool: str, as_of_date: str) -> dict[str, Any]:
+def _dbt_operator_args(settings: Settings, pool: str) -> dict[str, Any]:
     return {
-        "vars": dbt_vars(settings, as_of_date),
+        "vars": dbt_vars(settings),
         "pool": pool,
         "install_deps": False,
         # Assets are the published marts, emitted by the publish task only: a model built in the
@@ -255,10 +323,10 @@ def _single_build_group(settings: Settings, *, group_id: str, pool: str, as_of_d
             task_id="build",
             project_dir=str(project_dir()),
             profile_config=_profile_config(),
-            env=dbt_env(settings),
+            env=dbt_env(settings, as_of_date),
             dbt_executable_path=dbt_executable(),
             invocation_mode=InvocationMode.SUBPROCESS,
-            **_dbt_operator_args(settings, pool, as_of_date),
+            **_dbt_operator_args(settings, pool),
         )
     return group
 
@@ -287,12 +355,12 @@ def _watcher_group(settings: Settings, *, group_id: str, pool: str, as_of_date: 
             f"{manifest_path()} is missing: the DAG renders dbt from its manifest. Run `make dbt-parse` (or "
             "`readiness dbt-parse`) after changing the dbt project."
         )
-    operator_args = _dbt_operator_args(settings, pool, as_of_date)
+    operator_args = _dbt_operator_args(settings, pool)
     operator_args["pool"] = DEFAULT_POOL
     group = DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(
-            dbt_project_path=project_dir(), manifest_path=manifest_path(), env_vars=dbt_env(settings)
+            dbt_project_path=project_dir(), manifest_path=manifest_path(), env_vars=dbt_env(settings, as_of_date)
         ),
         profile_config=_profile_config(),
         # dbt in a subprocess: dbt-duckdb keeps its databases open for the life of its process, which

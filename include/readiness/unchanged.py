@@ -5,7 +5,8 @@ A night is unchanged when all of these hold:
 
 - a version is published, by the run recorded in ``published-build.json`` (a rollback or a publication by
   another path makes the next night build);
-- the build state exists (an erasure deletes it: the next night must rebuild without the erased rows);
+- on DuckDB, the build state exists (an erasure deletes it: the next night must rebuild without the erased
+  rows); Postgres keeps no build state, every night it builds is a full build;
 - no delivery was loaded since that publication (``ops.load_manifest``, any status but rejected: rows
   loaded by a night that failed later are new too);
 - the dbt project (models, macros, seeds, settings passed as vars) is the one that built the published version.
@@ -22,9 +23,8 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from readiness import ops
+from readiness import ops, warehouse
 from readiness.config import Settings, write_private_file
-from readiness.serve import open_reader
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _record_path(settings: Settings) -> Path:
 
 
 def project_fingerprint(settings: Settings) -> str:
-    """SHA-256 of the dbt project's files and of the settings dbt gets as vars (all but the as-of date)."""
+    """SHA-256 of the dbt project's files and of the settings dbt gets as vars (the as-of date is not one)."""
     from readiness.transform import dbt_vars, project_dir
 
     root = project_dir()
@@ -49,8 +49,7 @@ def project_fingerprint(settings: Settings) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    config = {k: v for k, v in dbt_vars(settings, "").items() if k != "as_of_date"}
-    digest.update(json.dumps(config, sort_keys=True).encode())
+    digest.update(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -69,20 +68,28 @@ def forget_published_build(settings: Settings) -> None:
 
 
 def nothing_new(settings: Settings) -> str | None:
-    """Why tonight can keep the published version, or None when it must build."""
+    """Why tonight can keep the published version, or None when it must build.
+
+    On Postgres there is no build state to check: every night builds from raw in full (readiness.pg), so the
+    other conditions decide alone.
+    """
     record_path = _record_path(settings)
-    if not (settings.published_db.exists() and settings.state_db.exists() and record_path.exists()):
+    if not record_path.exists():
         return None
+    if not warehouse.is_postgres(settings) and not settings.state_db.exists():
+        return None
+    published = warehouse.publication(settings)
+    if published is None:
+        return None
+    run_id, published_at = published
     record = json.loads(record_path.read_text())
-    with open_reader(settings.published_db) as con:
-        run_id, published_at = con.execute("select run_id, published_at from marts.publication").fetchone()  # type: ignore[misc]
     if record.get("run_id") != run_id or record.get("project") != project_fingerprint(settings):
         return None
-    with ops.connect(settings.ingest_db, read_only=True) as con:
+    with warehouse.connect(settings, read_only=True) as con:
         (new_loads,) = con.execute(
             "select count(*) from ops.load_manifest where status <> ? and received_at > ?",
             [ops.STATUS_REJECTED, published_at],
-        ).fetchone()  # type: ignore[misc]
+        ).fetchone()
     if new_loads:
         return None
     return (
@@ -93,7 +100,7 @@ def nothing_new(settings: Settings) -> str | None:
 
 def record_unchanged(settings: Settings, run_id: str, reason: str) -> None:
     """The run's row in ops.pipeline_runs: finished, unchanged, nothing published."""
-    with ops.connect(settings.ingest_db) as con:
+    with warehouse.connect(settings) as con:
         con.execute(
             "update ops.pipeline_runs set finished_at = ?, status = ?, published = false, reason = ? where run_id = ?",
             [datetime.now(UTC).replace(tzinfo=None), STATUS_UNCHANGED, reason, run_id],

@@ -1,10 +1,15 @@
 """Validate: a Great Expectations suite per extract, derived from its contract, run on each new delivery.
 
-Only the nightly delta is validated (the rows of loads still ``pending_validation``), on a pandas
-frame of the contract's columns: GX's SQL data source does not work on DuckDB, and validating the
-whole history every night would make validation the bottleneck. A delivery that fails is taken
-out of ``raw`` again and marked ``rejected``, so the warehouse never builds on it, and the error
-names the extract, the file, the expectation and a sample of the failing values.
+Only the nightly delta is validated (the rows of loads still ``pending_validation``), on pandas
+frames of the contract's columns: GX's SQL data source does not work on DuckDB, and validating the
+whole history every night would make validation the bottleneck. A delivery is validated in batches of
+``BATCH_ROWS`` rows, so memory follows the batch, not the delivery (a year of statements of a large
+employer is millions of rows): the row-wise expectations run on each batch and their results are
+added up; the key's uniqueness, which no batch can judge alone, runs on the rows whose key DuckDB (or
+Postgres) finds more than once in the whole delivery (the same GX result as on the whole delivery: the
+other rows cannot make a key repeat). A delivery that fails is taken out of ``raw`` again and marked
+``rejected``, so the warehouse never builds on it, and the error names the extract, the file, the
+expectation and a sample of the failing values.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from readiness import gx, ops
+from readiness import gx, warehouse
 from readiness.config import Settings
-from readiness.contracts import EXTRACTS, ORG_UNITS, WORKERS, Extract
+from readiness.contracts import EXTRACTS, ORG_UNITS, PULSE_RESPONSES, WORKERS, Extract
 from readiness.gx import SAMPLE_SIZE, Failure
 from readiness.ops import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
 
@@ -66,9 +71,23 @@ class ValidationReport:
         return f"{passed}/{len(self.deliveries)} deliveries passed"
 
 
-def build_suite(extract: Extract) -> great_expectations.ExpectationSuite:
-    """The expectation suite of an extract, every expectation derived from its contract."""
-    suite, e = gx.new_suite(extract.raw_table)
+#: Rows of a delivery in one pandas frame for GX: validation's memory is bounded by this, not the delivery.
+BATCH_ROWS = 200_000
+
+
+def build_suite(extract: Extract, part: str = "all") -> great_expectations.ExpectationSuite:
+    """The expectation suite of an extract, every expectation derived from its contract.
+
+    ``part``: ``all``; ``rows``, the expectations a batch of rows can judge on its own; ``keys``, the
+    key's uniqueness, which needs every row of the delivery that shares a key.
+    """
+    if part not in ("all", "rows", "keys"):
+        raise ValueError(f"part={part!r}: expected all, rows or keys")
+    suite, e = gx.new_suite(f"{extract.raw_table}_{part}")
+    if part != "rows":
+        _add_key_expectations(suite, e, extract)
+        if part == "keys":
+            return suite
     suite.add_expectation(e.ExpectTableRowCountToBeBetween(min_value=1))
     for column in extract.columns:
         suite.add_expectation(e.ExpectColumnToExist(column=column.name))
@@ -87,10 +106,6 @@ def build_suite(extract: Extract) -> great_expectations.ExpectationSuite:
             )
         if column.pattern:
             suite.add_expectation(e.ExpectColumnValuesToMatchRegex(column=column.name, regex=column.pattern))
-    if len(extract.key) == 1:
-        suite.add_expectation(e.ExpectColumnValuesToBeUnique(column=extract.key[0]))
-    elif extract.key:
-        suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(extract.key)))
     for later, earlier in extract.not_before:
         suite.add_expectation(
             e.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -98,6 +113,71 @@ def build_suite(extract: Extract) -> great_expectations.ExpectationSuite:
             )
         )
     return suite
+
+
+def _add_key_expectations(suite: Any, e: Any, extract: Extract) -> None:
+    if len(extract.key) == 1:
+        suite.add_expectation(e.ExpectColumnValuesToBeUnique(column=extract.key[0]))
+    elif extract.key:
+        suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(extract.key)))
+
+
+def _repeated_keys_query(extract: Extract, columns: str) -> str:
+    """The delivery's rows whose key occurs more than once in it (SQL both warehouses run)."""
+    key = ", ".join(f'"{k}"' for k in extract.key)
+    return (
+        f"select {columns} from raw.{extract.raw_table} where _load_id = ? and ({key}) in ("
+        f"select {key} from raw.{extract.raw_table} where _load_id = ? group by {key} having count(*) > 1"
+        ")"
+    )
+
+
+def _added_up(results: list[tuple[int, list[Failure]]]) -> tuple[int, list[Failure]]:
+    """One suite's results over several batches as one: counts summed, the first values kept as the sample."""
+    merged: dict[tuple[str, str], Failure] = {}
+    for _, failures in results:
+        for failure in failures:
+            key = (failure.expectation, failure.column)
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = failure
+                continue
+            counts = [c for c in (seen.unexpected_count, failure.unexpected_count) if c is not None]
+            sample = (seen.sample + [v for v in failure.sample if v not in seen.sample])[:SAMPLE_SIZE]
+            merged[key] = Failure(failure.expectation, failure.column, sum(counts) if counts else None, sample)
+    return (results[0][0] if results else 0), list(merged.values())
+
+
+def validate_delivery(
+    extract: Extract, load_id: str, read_batches: Callable[[str, list[Any]], Iterator[pd.DataFrame]]
+) -> tuple[int, int, list[Failure]]:
+    """(rows, expectations run, failures) of one delivery, validated batch by batch (module docstring)."""
+    columns = ", ".join(f'"{c.name}"' for c in extract.columns)
+    rows_suite, keys_suite = build_suite(extract, "rows"), build_suite(extract, "keys")
+    name = f"readiness_{extract.raw_table}"
+    rows, results = 0, []
+    query = f"select {columns} from raw.{extract.raw_table} where _load_id = ?"
+    for batch in read_batches(query, [load_id]):
+        rows += len(batch)
+        results.append(gx.run_suite(name, rows_suite, batch))
+    if not results:  # no row at all: the row-count expectation says so
+        import pandas as pd
+
+        results.append(gx.run_suite(name, rows_suite, pd.DataFrame(columns=[c.name for c in extract.columns])))
+    count, failures = _added_up(results)
+    if extract.key:
+        repeated = _as_one_frame(read_batches(_repeated_keys_query(extract, columns), [load_id, load_id]), extract)
+        key_count, key_failures = gx.run_suite(name, keys_suite, repeated)
+        count, failures = count + key_count, key_failures + failures
+    return rows, count, failures
+
+
+def _as_one_frame(frames: Iterator[pd.DataFrame], extract: Extract) -> pd.DataFrame:
+    """The batches as one frame (rows whose key repeats: few, unless the delivery is broken)."""
+    import pandas as pd
+
+    listed = list(frames)
+    return pd.concat(listed, ignore_index=True) if listed else pd.DataFrame(columns=[c.name for c in extract.columns])
 
 
 def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> Failure | None:
@@ -157,7 +237,7 @@ def _cycles(parent: dict[str, str | None]) -> list[list[str]]:
     return cycles
 
 
-def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) -> str | None:
+def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
     """Workers whose org unit is not in the latest org_units delivery on or before their as-of date.
 
     The worker is not at fault (the HR export may lag the org change): the rows are kept and the
@@ -196,7 +276,7 @@ def workers_in_unknown_org_units(con: Any, load_id: str, frame: pd.DataFrame) ->
     )
 
 
-def survey_groups_under_threshold(con: Any, load_id: str, frame: pd.DataFrame) -> str | None:
+def survey_groups_under_threshold(con: Any, load_id: str) -> str | None:
     """Response groups (wave month, org unit, audience) of the delivery smaller than the small-cell threshold.
 
     Not the respondents' fault, and their answers count in the groups above them (the org tree rolls up): the
@@ -206,29 +286,43 @@ def survey_groups_under_threshold(con: Any, load_id: str, frame: pd.DataFrame) -
     from readiness.config import Settings
 
     threshold = Settings.from_env().small_cell_threshold
-    if frame.empty:
+    # Plain SQL that DuckDB and Postgres both run, as the warning above.
+    rows = con.execute(
+        f"""
+        with groups as (
+            select substr(cast(submitted_date as varchar), 1, 7) as wave, org_unit_id, audience, count(*) as n
+            from raw.{PULSE_RESPONSES.raw_table}
+            where _load_id = ?
+            group by substr(cast(submitted_date as varchar), 1, 7), org_unit_id, audience
+        ),
+        small as (select * from groups where n < {int(threshold)})
+        select (select count(*) from small), wave, org_unit_id, audience
+        from small
+        order by wave, org_unit_id, audience
+        limit 3
+        """,
+        [load_id],
+    ).fetchall()
+    if not rows:
         return None
-    months = frame["submitted_date"].astype(str).str[:7]
-    sizes = frame.assign(month=months).groupby(["month", "org_unit_id", "audience"]).size()
-    small = sizes[sizes < threshold].sort_index()
-    if small.empty:
-        return None
-    examples = ", ".join(f"{m} {u} {a}" for (m, u, a) in list(small.index)[:3])
+    examples = ", ".join(f"{wave} {unit} {audience}" for _, wave, unit, audience in rows)
     return (
-        f"{len(small)} response group(s) (month, org unit, audience) have fewer than {threshold} responses, e.g. "
+        f"{rows[0][0]} response group(s) (month, org unit, audience) have fewer than {threshold} responses, e.g. "
         f"{examples}: kept, and suppressed in marts.sentiment_by_team (they count in the units above)"
     )
 
 
 #: Checks a contract cannot say column by column, by the name an ``Extract`` lists in ``checks``: a
-#: failure rejects the delivery. Each gets the ingest connection, the load id and the delivery's rows.
+#: failure rejects the delivery. Each gets the connection, the load id and the delivery's rows as one frame
+#: (so a check is for an extract that is small by nature: the org tree).
 CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
     "org_tree": org_tree_failure,
 }
 
 #: Problems that are not the rows' fault, by the name an ``Extract`` lists in ``warnings``: the rows are
-#: kept, and the sentence goes into the manifest message and the run's log.
-WARNINGS: dict[str, Callable[[Any, str, pd.DataFrame], str | None]] = {
+#: kept, and the sentence goes into the manifest message and the run's log. Each gets the connection and
+#: the load id (it asks the warehouse what it needs: a warning must not hold a large delivery in memory).
+WARNINGS: dict[str, Callable[[Any, str], str | None]] = {
     "workers_in_unknown_org_units": workers_in_unknown_org_units,
     "survey_groups_under_threshold": survey_groups_under_threshold,
 }
@@ -248,21 +342,21 @@ def unknown_checks() -> list[str]:
 def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     """Validate every delivery of ``extract`` waiting for validation; raise if any fails."""
     report = ValidationReport(extract.qualified_name)
-    columns = ", ".join(f'"{c.name}"' for c in extract.columns)
-    with _warehouse(settings) as (con, read_frame):
+    with _warehouse(settings) as (con, read_batches):
         pending = con.execute(
             "select load_id, file_name, rows_read, rows_quarantined from ops.load_manifest "
             "where source = ? and extract = ? and status = ? order by as_of_date, received_at",
             [extract.source, extract.name, STATUS_PENDING],
         ).fetchall()
         for load_id, file_name, rows_read, quarantined in pending:
-            frame = read_frame(f"select {columns} from raw.{extract.raw_table} where _load_id = ?", [load_id])
-            count, failures = gx.run_suite(f"readiness_{extract.raw_table}", build_suite(extract), frame)
+            rows, count, failures = validate_delivery(extract, load_id, read_batches)
             checks = [_quarantine_failure(extract, rows_read, quarantined)]
-            checks += [CHECKS[name](con, load_id, frame) for name in extract.checks]
+            if extract.checks:  # whole-delivery checks of small extracts (the org tree): one frame
+                frame = _whole(extract, load_id, read_batches)
+                checks += [CHECKS[name](con, load_id, frame) for name in extract.checks]
             failures += [f for f in checks if f]
-            report.deliveries.append(DeliveryValidation(file_name, load_id, len(frame), count + len(checks), failures))
-            warnings = [] if failures else [WARNINGS[name](con, load_id, frame) for name in extract.warnings]
+            report.deliveries.append(DeliveryValidation(file_name, load_id, rows, count + len(checks), failures))
+            warnings = [] if failures else [WARNINGS[name](con, load_id) for name in extract.warnings]
             warning = "; ".join(w for w in warnings if w) or None
             if warning:
                 report.warnings.append(f"{file_name}: {warning}")
@@ -282,21 +376,25 @@ def validate_extract(settings: Settings, extract: Extract) -> ValidationReport:
     return report
 
 
+def _whole(extract: Extract, load_id: str, read_batches: Callable[[str, list[Any]], Iterator[pd.DataFrame]]) -> Any:
+    columns = ", ".join(f'"{c.name}"' for c in extract.columns)
+    query = f"select {columns} from raw.{extract.raw_table} where _load_id = ?"
+    return _as_one_frame(read_batches(query, [load_id]), extract)
+
+
+#: A reader of a query's rows as pandas frames of at most BATCH_ROWS rows each.
+BatchReader = Callable[[str, list[Any]], Iterator["pd.DataFrame"]]
+
+
 @contextmanager
-def _warehouse(settings: Settings) -> Iterator[tuple[Any, Callable[[str, list[Any]], pd.DataFrame]]]:
-    """(connection taking ``?`` parameters, read a query into a pandas frame) of the configured warehouse.
+def _warehouse(settings: Settings) -> Iterator[tuple[Any, BatchReader]]:
+    """(connection taking ``?`` parameters, read a query in frames of BATCH_ROWS) of the configured warehouse.
 
-    A delivery is read into pandas for GX the same way from both: DuckDB's frame of the rows (from
-    Postgres, the rows arrive as Arrow batches through COPY and become a frame through DuckDB too).
+    A delivery reaches GX the same way from both: DuckDB's frames of the rows (from Postgres, the rows
+    arrive as Arrow batches through COPY and become frames through DuckDB too).
     """
-    if settings.warehouse == "postgres":
-        from readiness import pg
-
-        with pg.connect(settings) as pg_con:
-            yield pg.QmarkConnection(pg_con), lambda query, params: pg.read_frame(pg_con, query, params)
-        return
-    with ops.connect(settings.ingest_db) as con:
-        yield con, lambda query, params: con.execute(query, params).df()
+    with warehouse.connect(settings) as con:
+        yield con, lambda query, params: con.frames(query, params, BATCH_ROWS)
 
 
 def _settle(con: Any, extract: Extract, load_id: str, failures: list[Failure], warning: str | None = None) -> None:

@@ -83,7 +83,8 @@ def test_the_build_rendering_is_one_cosmos_dbt_build_task_in_the_pool(monkeypatc
     assert build.pool == "readiness_duckdb" and build.retries >= 1 and build.on_failure_callback
     assert dag.get_task("prepare_candidate").downstream_task_ids == {"transform.build"}
     assert build.downstream_task_ids == {"publish"}
-    assert build.vars["as_of_date"] == "{{ ds }}"
+    # The as-of date reaches dbt through the environment (templated), not as a var: partial parsing holds.
+    assert build.env["READINESS_AS_OF_DATE"] == "{{ ds }}" and "as_of_date" not in build.vars
 
 
 def test_the_deployment_settings_choose_the_build_rendering() -> None:

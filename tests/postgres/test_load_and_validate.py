@@ -139,17 +139,28 @@ def test_a_load_failing_at_its_last_write_leaves_nothing_behind(postgres: Settin
     assert delivered.exists()
 
 
-def test_the_nightly_dag_refuses_the_postgres_warehouse_before_any_load(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_nightly_dag_records_its_run_in_the_postgres_warehouse(
+    pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Until the DAG wires pg.build and pg.publish, its first task stops a Postgres night, loudly."""
-    from airflow.sdk.exceptions import AirflowFailException
-
+    """The DAG's first task writes the run's row into Postgres's ops, and no DuckDB file is made beside it."""
     from readiness import tasks
 
     monkeypatch.setenv("READINESS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("READINESS_WAREHOUSE", "postgres")
-    monkeypatch.setenv("READINESS_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    with pytest.raises(AirflowFailException, match="the nightly DAG runs the DuckDB warehouse only so far"):
-        tasks.start("run-1", date(2026, 11, 27))
-    assert not (tmp_path / "data").exists(), "nothing was recorded or created"
+    monkeypatch.setenv("READINESS_POSTGRES_URL", pg_database)
+    tasks.start("run-1", date(2026, 11, 27))
+    settings = Settings.from_env()
+    assert _rows(settings, "select run_id, as_of_date, status from ops.pipeline_runs") == [
+        ("run-1", date(2026, 11, 27), "running")
+    ]
+    assert not settings.ingest_db.exists()
+
+
+def test_erase_stops_on_postgres_before_changing_anything(postgres: Settings) -> None:
+    from readiness.erase import ErasureNotSupported, erase_worker
+
+    delivered = deliver(postgres, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD]) + "\n")
+    before = delivered.read_bytes()
+    with pytest.raises(ErasureNotSupported, match=r"not supported on the Postgres warehouse yet.*nothing was changed"):
+        erase_worker(postgres, "W1")
+    assert delivered.read_bytes() == before

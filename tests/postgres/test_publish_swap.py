@@ -2,11 +2,12 @@
 old or new, and never an error; the BI role reads the marts schema and nothing else.
 
 The marts here are two small hand-made tables whose every row carries its version, so a reader can tell a
-mix: the swap (readiness.pg.swap_in) is what is under test, not dbt (test_warehouses_agree builds for real).
+mix: the swap (readiness.pg.swap_in) is what is under test, not dbt (test_nightly_dag builds for real).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -120,11 +121,53 @@ def test_the_reader_role_reads_the_marts_only(
             pg.swap_in(con, settings, f"v{version}", "2026-11-27", {"a": ROWS, "b": ROWS})
         schemas = {r[0] for r in con.execute("select nspname from pg_namespace where nspname !~ '^(pg_|information)'")}
     # The build schemas (names, e-mails) went with the swap; the previous version is kept for rollback.
-    assert schemas == {"public", "raw", "ops", "marts", "previous_marts"}
+    kept = [s for s in schemas if s.startswith(pg.VERSION_PREFIX)]
+    assert len(kept) == 1 and schemas == {"public", "raw", "ops", "marts", *kept}
     with psycopg.connect(pg_database, autocommit=True) as con:
         con.execute(f'set role "{reader_role}"')
         assert con.execute("select run_id from marts.publication").fetchone() == ("v2",)
         assert con.execute("select count(*) from marts.a").fetchone() == (ROWS,)
-        for forbidden in ("raw.hr__workers", "ops.load_manifest", "previous_marts.a"):
+        for forbidden in ("raw.hr__workers", "ops.load_manifest", f'"{kept[0]}".a'):
             with pytest.raises(errors.InsufficientPrivilege):
                 con.execute(f"select * from {forbidden} limit 1")
+
+
+def test_rollback_swaps_the_previous_version_back_and_keeps_n(
+    reader_role: str, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four publications with two versions kept: rollback goes back one version at a time, in one transaction,
+    the version rolled back from set aside (never rolled back to) and the reader role on ``marts`` only."""
+    settings = dataclasses.replace(_settings(tmp_path, pg_database, reader_role, monkeypatch), keep_versions=2)
+    with pg.connect(settings) as con:
+        for version in (1, 2, 3, 4):
+            _candidate(con, version)
+            pg.swap_in(con, settings, f"v{version}", "2026-11-27", {"a": ROWS, "b": ROWS})
+    kept = pg.kept_versions(settings)
+    assert len(kept) == 2  # v2 and v3; v1 was pruned
+
+    def published() -> tuple[Any, ...]:
+        with psycopg.connect(pg_database, autocommit=True) as con:
+            con.execute(f'set role "{reader_role}"')
+            row = con.execute(
+                "select (select run_id from marts.publication), min(version), max(version), count(*) from marts.b"
+            ).fetchone()
+            assert row is not None
+            return tuple(row)
+
+    assert published() == ("v4", 4, 4, ROWS)
+    assert pg.rollback(settings).run_id == "v3"
+    assert published() == ("v3", 3, 3, ROWS)
+    assert pg.rollback(settings).run_id == "v2"
+    assert published() == ("v2", 2, 2, ROWS)
+    with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
+        pg.rollback(settings)
+    assert published() == ("v2", 2, 2, ROWS)
+    with psycopg.connect(pg_database, autocommit=True) as con:
+        rolled_back = [
+            r[0] for r in con.execute("select nspname from pg_namespace where nspname like 'marts_rolled_back_%'")
+        ]
+        assert len(rolled_back) == 2  # v4 and v3, set aside
+        con.execute(f'set role "{reader_role}"')
+        for schema in rolled_back:
+            with pytest.raises(errors.InsufficientPrivilege):
+                con.execute(f'select * from "{schema}".a limit 1')

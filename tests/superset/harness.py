@@ -3,16 +3,19 @@ docker/superset/requirements.lock, configured by docker/superset/superset_config
 docker/superset/superset-init.sh (the very files compose's image and superset-init use), started on
 127.0.0.1 only.
 
-    python -m tests.superset.harness --warehouse data/served/warehouse/readiness.duckdb [--port 8089]
+    python -m tests.superset.harness --warehouse data/served/warehouse/readiness.duckdb [--port 8089] [--export]
 
-installs (once per lock), provisions, starts and serves until Ctrl-C. Tests use ``NativeSuperset`` as a
-context manager and ``SupersetApi`` for the REST API (SQL Lab, databases; later, dashboard imports).
+installs (once per lock), provisions (with the dashboards of docker/superset/dashboards/), starts and serves
+until Ctrl-C; with ``--export`` it then writes the dashboards, as edited in the UI meanwhile, back into that
+folder (Superset's own export, in stable file names). Tests use ``NativeSuperset`` as a context manager and
+``SupersetApi`` for the REST API (SQL Lab, databases, chart data, exports).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import secrets
 import shutil
@@ -20,12 +23,14 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import requests
+import yaml
 
 from readiness.config import TELEMETRY_OFF, private_dir, write_private_file
 from readiness.serve import reader_uri
@@ -126,6 +131,9 @@ class NativeSuperset:
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
+            # Its own session: a Ctrl-C at the terminal stops the harness, which then exports (--export) and
+            # stops Superset itself, rather than reaching Superset first.
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -195,6 +203,21 @@ class SupersetApi:
             raise LookupError(f"{len(ids)} databases named {name!r} in Superset")
         return int(ids[0])
 
+    def export_dashboards(self) -> dict[str, dict[str, Any]]:
+        """Every dashboard as Superset's export writes it (with its charts, datasets and database): path in
+        the export's ZIP (its root folder dropped) -> YAML document."""
+        listed = self.get("/api/v1/dashboard/", params={"q": "(page_size:100,columns:!(id))"})
+        listed.raise_for_status()
+        ids = ",".join(str(d["id"]) for d in listed.json()["result"])
+        answer = self.get("/api/v1/dashboard/export/", params={"q": f"!({ids})"})
+        answer.raise_for_status()
+        with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+            return {
+                name.split("/", 1)[1]: yaml.safe_load(archive.read(name))
+                for name in archive.namelist()
+                if name.endswith(".yaml")
+            }
+
     def execute_sql(self, database_id: int, sql: str) -> requests.Response:
         """SQL Lab's Run button: one synchronous query."""
         return self.post(
@@ -216,6 +239,11 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, required=True, help="the published readiness.duckdb")
     parser.add_argument("--home", type=Path, default=ROOT / ".superset" / "home")
     parser.add_argument("--port", type=int, default=8089)
+    parser.add_argument(
+        "--export",
+        action="store_true",
+        help="on Ctrl-C, write the dashboards as they are now into docker/superset/dashboards/ (after editing them)",
+    )
     args = parser.parse_args()
     superset = NativeSuperset(args.home, args.warehouse.resolve(), args.port)
     with superset:
@@ -225,6 +253,11 @@ def main() -> None:
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
+        if args.export:
+            from tests.superset import bundle
+
+            bundle.write(superset.api().export_dashboards())
+            print(f"exported into {bundle.BUNDLE_DIR}: check it with pytest tests/test_superset_bundle.py")
 
 
 if __name__ == "__main__":

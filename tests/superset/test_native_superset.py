@@ -8,7 +8,6 @@ Slow (installing Superset, migrating its metadata DB): run by `make test-superse
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,12 +21,6 @@ from tests.superset.harness import NativeSuperset
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 FILES_CLOSED = "file system operations are disabled by configuration"
-
-
-@pytest.fixture(scope="module")
-def superset(installation: Installation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSuperset]:
-    with NativeSuperset(tmp_path_factory.mktemp("superset"), installation.settings.published_db) as running:
-        yield running
 
 
 def test_sql_lab_reads_the_marts_and_nothing_else(superset: NativeSuperset, installation: Installation) -> None:

@@ -18,7 +18,7 @@ dated as (
         *,
         {{ finance_fiscal_quarter_start_date('fiscal_year', 'fiscal_quarter') }} as fiscal_quarter_start_date, -- noqa: LT05
         {{ finance_fiscal_quarter_end_date('fiscal_year', 'fiscal_quarter') }} as fiscal_quarter_end_date, -- noqa: LT05
-        {{ finance_as_of_date() }} as as_of_date
+        {{ readiness_as_of_date() }} as as_of_date
 
     from finance_quarters
 

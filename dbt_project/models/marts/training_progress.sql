@@ -6,7 +6,7 @@
     Suppression is decided on the population the row describes: the workers in the workforce of the
     unit (and the units below it) and audience, in the latest HR snapshot on or before the month end
     (or the latest snapshot where none is). -#}
-{%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of_date = readiness_as_of_date() %}
 with
 
 enrolments as (

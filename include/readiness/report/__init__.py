@@ -17,7 +17,7 @@ from pathlib import Path
 
 from readiness.config import SERVED_DIR_MODE, Settings
 from readiness.report import charts, page, queries
-from readiness.serve import open_reader
+from readiness.warehouse import published_marts
 
 __all__ = ["Report", "coverage_weight", "write_report"]
 
@@ -52,7 +52,7 @@ def coverage_weight() -> float:
 def read_report(settings: Settings) -> page.ReportData:
     """Everything the pages show, from one connection to the published warehouse: one version."""
     threshold = settings.small_cell_threshold
-    with open_reader(settings.published_db) as con:
+    with published_marts(settings) as con:
         queries.require(
             con,
             "org_units",

@@ -164,7 +164,7 @@ def _footer(data: ReportData, home: str) -> str:
     h = data.headline
     rows = "".join(f"<li>{e(mart)}: {count:,} rows</li>" for mart, count in sorted(h.row_counts.items()))
     return (
-        f"<p>Built from the published marts of readiness.duckdb: run {e(str(h.run_id))} of {e(str(h.as_of))}, "
+        f"<p>Built from the published marts: run {e(str(h.run_id))} of {e(str(h.as_of))}, "
         f"published {e(_when(h.published_at))} UTC, HR snapshot {e(str(h.snapshot_date))}. "
         f"Figures over fewer than {data.threshold} people are not shown. "
         f'Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. <a href="{e(home)}">Main page</a></p>'
