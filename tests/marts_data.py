@@ -108,7 +108,120 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "previous_snapshot_date",
         "currency",
     ),
+    "ccoe_capabilities": (
+        "snapshot_date",
+        "function_id",
+        "function_name",
+        "required_skill_count",
+        "ccoe_headcount",
+        "qualified_count",
+        "bench_depth",
+        "near_qualified_count",
+        "is_unstaffed",
+        "is_single_point_of_failure",
+        "qualified_count_change",
+        "candidate_count",
+        "is_suppressed",
+    ),
+    "skills_currency": (
+        "snapshot_date",
+        "org_unit_id",
+        "org_unit_name",
+        "audience",
+        "skill_id",
+        "skill_name",
+        "required_level",
+        "headcount",
+        "evidence_count",
+        "current_count",
+        "lapsed_count",
+        "due_30_count",
+        "due_60_count",
+        "due_90_count",
+        "current_evidence_pct",
+        "is_suppressed",
+    ),
+    "learning_effectiveness": (
+        "snapshot_date",
+        "item_uid",
+        "item_title",
+        "granted_skill_count",
+        "completer_count",
+        "completers_met_count",
+        "completers_met_pct",
+        "non_taker_count",
+        "non_takers_met_count",
+        "non_takers_met_pct",
+        "uplift_pct",
+        "is_suppressed",
+    ),
+    "sentiment_by_team": (
+        "wave_month",
+        "org_unit_id",
+        "org_unit_name",
+        "audience",
+        "question_id",
+        "question_text",
+        "agreement_is_favourable",
+        "response_count",
+        "answer_1_count",
+        "answer_2_count",
+        "answer_3_count",
+        "answer_4_count",
+        "answer_5_count",
+        "mean_score",
+        "agree_pct",
+        "mean_score_change",
+        "top_concern_category",
+        "previous_wave_month",
+        "is_suppressed",
+    ),
+    "gap_closure_plan": (
+        "fiscal_year",
+        "fiscal_quarter",
+        "cost_center_id",
+        "snapshot_date",
+        "headcount",
+        "open_gap_count",
+        "planned_gap_count",
+        "unplanned_gap_count",
+        "planned_enrolment_count",
+        "learning_hours",
+        "time_cost_amount",
+        "licence_cost_amount",
+        "plan_cost_amount",
+        "training_budget_amount",
+        "training_spent_amount",
+        "training_budget_left_amount",
+        "is_covered_by_budget",
+        "is_suppressed",
+        "currency",
+    ),
 }
+
+#: The CCoE (30 people) on the latest snapshot: (function, name, able to staff it, one skill short, candidates
+#: outside); one function well staffed, one single point of failure, one unstaffed.
+CCOE_FUNCTIONS = (
+    ("solution_development", "AI solution development", 4, 2, 3),
+    ("ai_security", "AI security", 1, 3, 0),
+    ("change_and_adoption", "Change and adoption", 0, 1, 2),
+)
+#: Learning items on the latest snapshot: (uid, title, completers, of them meeting the granted skills, never
+#: enrolled, of them meeting them); the second has too few completers and is suppressed.
+EFFECTIVENESS = (
+    ("item_1", "Introduction to generative AI", 20, 14, 40, 10),
+    ("item_2", "Prompting basics", 3, 3, 57, 5),
+)
+#: Pulse survey groups: (wave, unit, audience, question, answers 1..5); the tiny team's two leaders are suppressed.
+SENTIMENT = (
+    (date(2026, 10, 1), "U0", "end_user", "confidence", (1, 3, 4, 2, 0)),
+    (date(2026, 11, 1), "U0", "end_user", "confidence", (0, 2, 4, 4, 2)),
+    (date(2026, 11, 1), "U0", "end_user", "job_impact_concern", (1, 2, 3, 4, 2)),
+    (date(2026, 11, 1), "U3", "leadership", "confidence", (0, 0, 1, 1, 0)),
+)
+QUESTION_TEXTS = {"confidence": "I feel confident", "job_impact_concern": "I am concerned about my job"}
+#: The plan's cost centres: (cost centre, headcount, open gaps, of them without an item); the last one is small.
+PLAN_COST_CENTERS = (("CC-100", 60, 30, 6), ("CC-200", 24, 10, 0), ("CC-300", 3, 2, 1))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, mart: str, values: list[Any]) -> None:
@@ -255,6 +368,46 @@ def build_candidate(path: Path, *, scale: int = 1, snapshots: tuple[date, ...] =
                         "USD",
                     ],
                 )
+        # Evidence of the end users' required skills on the latest snapshot, per unit of `size` people: a quarter
+        # hold none, a tenth lapsed, size // 12, // 6, // 5 fall due within 30, 60, 90 days (the whatever-scale
+        # same rows); the tiny team is suppressed.
+        for unit, name, size in UNITS:
+            for skill, skill_name, level in SKILLS:
+                evidence, lapsed = size - size // 4, size // 10
+                figures = [size, evidence, evidence - lapsed, lapsed, size // 12, size // 6, size // 5]
+                figures.append((evidence - lapsed) / evidence)
+                shown = [None] * len(figures) if size < 5 else figures
+                row = [snapshots[-1], unit, name, "end_user", skill, skill_name, level, *shown, size < 5]
+                _insert(con, "skills_currency", row)
+        for wave, unit, audience, question, answers in SENTIMENT:
+            n = sum(answers)
+            mean = sum(k * a for k, a in enumerate(answers, start=1)) / n
+            earlier = [w for w, u, a, q, _ in SENTIMENT if (u, a, q) == (unit, audience, question) and w < wave]
+            previous = max(earlier, default=None)
+            change = round(mean - 2.7, 2) if previous else None  # 2.7: October's mean of the one earlier group
+            figures = [n, *answers, round(mean, 2), (answers[3] + answers[4]) / n, change, "accuracy"]
+            shown = [None] * len(figures) if n < 5 else figures
+            head = [wave, unit, {u[0]: u[1] for u in UNITS}[unit], audience, question, QUESTION_TEXTS[question]]
+            row = [*head, question != "job_impact_concern", *shown, previous, n < 5]
+            _insert(con, "sentiment_by_team", row)
+        for uid, title, completers, met, others, others_met in EFFECTIVENESS:
+            figures = [completers, met, met / completers, others, others_met, others_met / others]
+            figures.append(round(met / completers - others_met / others, 4))
+            shown = [None] * len(figures) if completers < 5 else figures
+            _insert(con, "learning_effectiveness", [snapshots[-1], uid, title, 2, *shown, completers < 5])
+        for function_id, name, qualified, near, candidates in CCOE_FUNCTIONS:
+            figures = [30, qualified, max(qualified - 1, 0), near, qualified == 0, qualified == 1, -1, candidates]
+            _insert(con, "ccoe_capabilities", [snapshots[-1], function_id, name, 2, *figures, False])
+        # The gap closure plan of the latest snapshot (Q4 2026), the same whatever the scale: per planned gap
+        # 2 h at 50 an hour plus a licence of 10; a training budget of 10,000 with 4,000 spent.
+        for cost_center, headcount, gaps, unplanned in PLAN_COST_CENTERS:
+            planned = gaps - unplanned
+            hours, time_cost, licences = 2 * planned, 100 * planned, 10 * planned
+            figures = [headcount, gaps, planned, unplanned, planned, hours, time_cost, licences, time_cost + licences]
+            figures += [10000, 4000, 6000, time_cost + licences <= 6000]
+            suppressed = headcount < 5
+            shown = [None] * len(figures) if suppressed else figures
+            _insert(con, "gap_closure_plan", [2026, 4, cost_center, snapshots[-1], *shown, suppressed, "USD"])
         # The org tree: U0 the root, the other units directly below it, per snapshot.
         for snapshot in snapshots:
             for unit, name, _ in UNITS:
@@ -301,6 +454,11 @@ def expected_rows(scale: int = 1, snapshots: int = 1) -> dict[str, int]:
         "training_progress": 6 * 2 * len(AUDIENCES),
         "budget_vs_spend": 4 * len(CATEGORIES),
         "readiness_scorecard": snapshots * len(UNITS),
+        "gap_closure_plan": len(PLAN_COST_CENTERS),
+        "ccoe_capabilities": len(CCOE_FUNCTIONS),
+        "skills_currency": len(UNITS) * len(SKILLS),
+        "learning_effectiveness": len(EFFECTIVENESS),
+        "sentiment_by_team": len(SENTIMENT),
         "org_units": snapshots * len(UNITS),
         "pipeline_run_history": 1,
         "pipeline_run_volumes": 2,

@@ -105,6 +105,7 @@ def test_declared_checks_are_implemented() -> None:
         ("hr/org_units", "org_tree"),
         ("hr/workers", "workers_in_unknown_org_units"),
         ("hr/workers", "unique_work_emails"),
+        ("survey/pulse_responses", "survey_groups_under_threshold"),
     }
 
 

@@ -54,10 +54,10 @@ def _manifest(settings: Settings, as_of_by_extract: dict[str, date | None]) -> N
             )
 
 
-# HR two days old (deadline 1 day); LMS never delivered; finance: GL 27 days old (deadline 31), budget older.
-LATE_AND_FRESH = {
-    e.qualified_name: {"hr": date(2026, 11, 26), "lms": None, "finance": date(2026, 11, 1)}[e.source] for e in EXTRACTS
-} | {"finance/budget": date(2026, 7, 10)}
+# HR two days old (deadline 1 day); LMS never delivered; finance: GL 27 days old (deadline 31), budget older; the
+# pulse survey's last wave 58 days old (deadline 92).
+FRESH_AS_OF = {"hr": date(2026, 11, 26), "lms": None, "finance": date(2026, 11, 1), "survey": date(2026, 10, 1)}
+LATE_AND_FRESH = {e.qualified_name: FRESH_AS_OF[e.source] for e in EXTRACTS} | {"finance/budget": date(2026, 7, 10)}
 
 
 def _failed_run(settings: Settings, reason: str) -> dict:
@@ -265,10 +265,15 @@ def test_the_summary_says_what_the_alert_says_about_freshness(settings: Settings
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     # Newest as-of per source in LATE_AND_FRESH: HR the 26th, LMS never, finance the 1st (budget is older).
-    assert "Data as of (newest delivery per source): hr 2026-11-26, lms never, finance 2026-11-01" in lines
+    assert (
+        "Data as of (newest delivery per source): hr 2026-11-26, lms never, finance 2026-11-01, survey 2026-10-01"
+        in lines
+    )
     assert "Late source: hr (latest as-of 2026-11-26, 2 days old; deadline 1 days)" in lines
     assert "Late source: lms (never delivered; deadline 1 days)" in lines
     assert not any(line.startswith("Late source: finance") for line in lines), "27 days old, deadline 31"
     assert "unchanged: the same bytes as a delivery already loaded" in " ".join(result.output.split())
+    # The readiness plan's headlines follow the marts table (tests/test_plan_headlines.py checks their figures).
+    assert "Readiness plan: Closing the open gaps (FY2026 Q4): 34 enrolments" in " ".join(result.output.split())
     # The run was for the 28th; marts_data's people marts are of the HR snapshot of the 27th.
     assert "people figures as of the HR snapshot of 2026-11-27" in " ".join(result.output.split())

@@ -187,9 +187,10 @@ def test_the_readme_section_is_the_corpus() -> None:
     assert _render_readme(text) == text, "README is stale: run `python -m tests.test_bad_inputs`"
 
 
-def test_the_corpus_covers_the_three_sources_with_at_least_40_cases() -> None:
+def test_the_corpus_covers_every_source_with_at_least_40_cases() -> None:
     sources = {c["extract"].split("/")[0] for c in CASES}
-    assert sources == {"hr", "lms", "finance"} and len(CASES) >= 40
+    assert sources == {"hr", "lms", "finance", "survey"} and len(CASES) >= 40
+    assert sum(c["extract"].startswith("survey/") for c in CASES) >= 8
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 

@@ -31,6 +31,8 @@ HEADERS = {
     "amount,currency,project_code",
     "fx_rates": "rate_date,from_currency,to_currency,rate",
     "course_activity": "learnerUserId,learningContentId,completionPercentage,completedDateTime,status",
+    "pulse_responses": "response_id,submitted_date,org_unit_id,audience,confidence,job_impact_concern,"
+    "training_interest,output_trust,concern_category",
 }
 KEYS = {
     "workers": ("worker_id",),
@@ -41,6 +43,7 @@ KEYS = {
     "budget": ("budget_version", "fiscal_year", "fiscal_quarter", "cost_center_id", "category"),
     "fx_rates": ("rate_date", "from_currency", "to_currency"),
     "course_activity": ("learnerUserId", "learningContentId"),
+    "pulse_responses": ("response_id",),
 }
 SKILLS = {
     "genai_fundamentals",
@@ -177,6 +180,7 @@ def test_layout_and_summary_match_the_files(landing) -> None:
         "finance/gl_actuals/gl_actuals_2026-11-27.csv",
         "finance/fx_rates/fx_rates_2026-11-27.csv",
         "finance/cloud_costs/cloud_costs_2026-11-27.parquet",
+        "survey/pulse_responses/pulse_responses_2026-11-27.csv",
     }
     assert set(written) == expected
     for name, count in summary.files.items():
@@ -354,3 +358,30 @@ def test_cloud_costs_and_fx_rates(landing) -> None:
     days = {date.fromisoformat(r["rate_date"]) for r in fx}
     assert min(days) == date(2025, 12, 1) and max(days) <= AS_OF and all(d.weekday() < 5 for d in days)
     assert {(r["from_currency"], r["to_currency"]) for r in fx} == {("EUR", "USD"), ("GBP", "USD")}
+
+
+def test_pulse_survey_is_anonymous_and_plausible(landing) -> None:
+    root, _ = landing
+    responses = read_csv(root / "survey/pulse_responses/pulse_responses_2026-11-27.csv")
+    workers = hr(root, "workers")
+    # Nothing of a worker but the unit and audience they would pick: no id, name or e-mail in any cell.
+    personal = {w[k].lower() for w in workers for k in ("worker_id", "first_name", "last_name", "work_email")}
+    assert not any(value.lower() in personal for row in responses for value in row.values())
+    units = {u["org_unit_id"] for u in hr(root, "org_units")}
+    assert {r["org_unit_id"] for r in responses} <= units
+    assert {r["audience"] for r in responses} == {"leadership", "tech_specialist", "end_user"}
+    # Three monthly waves up to the as-of date, a third or so of the ~60 active workers answering in each.
+    waves = Counter(r["submitted_date"][:7] for r in responses)
+    assert sorted(waves) == ["2026-09", "2026-10", "2026-11"]
+    assert all(10 <= n <= 35 for n in waves.values()), waves
+    assert max(r["submitted_date"] for r in responses) <= "2026-11-27"
+    answers = ("confidence", "job_impact_concern", "training_interest", "output_trust")
+    assert all(r[q] in {"1", "2", "3", "4", "5"} for r in responses for q in answers)
+
+    # Tech specialists are more confident than end users, who worry more about their jobs (the sample's design).
+    def mean(audience: str, question: str) -> float:
+        values = [int(r[question]) for r in responses if r["audience"] == audience]
+        return sum(values) / len(values)
+
+    assert mean("tech_specialist", "confidence") > mean("end_user", "confidence")
+    assert mean("end_user", "job_impact_concern") > mean("tech_specialist", "job_impact_concern")

@@ -25,7 +25,7 @@ from readiness.transform import run_dbt
 from readiness.validate import validate_extract
 
 #: Numeric columns of a suppressed row that may stay: they identify the row or state a rule, not a count.
-NOT_COUNTS = {"required_level", "fiscal_year", "fiscal_quarter"}
+NOT_COUNTS = {"required_level", "fiscal_year", "fiscal_quarter", "required_skill_count", "granted_skill_count"}
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DOUBLE", "FLOAT", "DECIMAL")
 #: Column-name fragments that would mean personal data reached a mart.
 PERSONAL_COLUMN_FRAGMENTS = ("first_name", "last_name", "full_name", "email", "mbox", "worker_id", "actor")
@@ -142,6 +142,24 @@ def test_no_suppressed_row_leaks_a_count(generated: tuple[duckdb.DuckDBPyConnect
     ).fetchone()  # type: ignore[misc]
     assert suppressed > 0  # small teams exist at threshold 5: the check below is not vacuous
     assert leaking_suppressed_rows(con) == {}
+
+
+def test_the_readiness_plan_marts_suppress_small_groups(generated: tuple[duckdb.DuckDBPyConnection, Path]) -> None:
+    """The plan's marts on the generated organisation: each has rows, small groups are suppressed where the
+    organisation has them, and no suppressed row shows a count (the check above, named here mart by mart)."""
+    con, _ = generated
+    plan = ("gap_closure_plan", "ccoe_capabilities", "skills_currency", "learning_effectiveness", "sentiment_by_team")
+    counts = {
+        mart: con.execute(f"select count(*), count(*) filter (where is_suppressed) from marts.{mart}").fetchone()
+        for mart in plan
+    }
+    assert all(total > 0 for total, _ in counts.values()), counts  # type: ignore[misc]
+    # 150 people: small teams answer the survey, few complete an item between two snapshots, teams have few
+    # people per audience and skill.
+    for mart in ("skills_currency", "learning_effectiveness", "sentiment_by_team"):
+        assert counts[mart][1] > 0, (mart, counts[mart])  # type: ignore[index]
+    leaks = leaking_suppressed_rows(con)
+    assert {k: v for k, v in leaks.items() if k.split(".")[0] in counts} == {}
 
 
 def test_the_leak_check_catches_a_leak(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ The small-cell threshold is 2, so that the figures of a team of four are visible
 or tech specialist stays suppressed.
 
 The organisation (HR snapshots 2026-10-31 and 2026-11-27; as-of date 2026-11-27):
-  OU-ROOT Northwind (CC-100) > OU-D Sales (" cc-200 ") > OU-T Sales North (CC-200): three levels.
+  OU-ROOT Northwind (CC-100) > OU-D Sales (" cc-200 ") > OU-T Sales North (CC-200): three levels; Sales North
+  is flagged as the AI CCoE.
   L1 executive in OU-ROOT (leadership); T1 security analyst in OU-T (tech specialist, Security family);
   end users E1-E4 in OU-T, E5 (on leave) and E6 (terminated on 2026-11-10) in OU-D.
 """
@@ -104,8 +105,15 @@ END_USER_BASICS = [("genai_fundamentals", 1), ("responsible_ai", 1), ("copilot_p
 def _worker_skills() -> str:
     rows: list[list[Any]] = []
 
-    def held(worker_id: str, skill_id: str, level: int, evidence: str = "manager_validated", expires: str = "") -> None:
-        rows.append([worker_id, skill_id, level, evidence, "2026-06-01", expires])
+    def held(
+        worker_id: str,
+        skill_id: str,
+        level: int,
+        evidence: str = "manager_validated",
+        expires: str = "",
+        assessed: str = "2026-06-01",
+    ) -> None:
+        rows.append([worker_id, skill_id, level, evidence, assessed, expires])
 
     # L1 meets genai_fundamentals and responsible_ai (2); ai_business_impact 2 < 3 and ai_decision_making 1 < 3.
     for skill_id, level in [("genai_fundamentals", 2), ("responsible_ai", 2), ("ai_business_impact", 2)]:
@@ -125,8 +133,10 @@ def _worker_skills() -> str:
     for worker_id in ("E1", "E2", "E3", "E4", "E5", "E6"):
         for skill_id, level in END_USER_BASICS:
             held(worker_id, skill_id, level)
-    held("E1", "prompt_engineering", 2)
-    held("E2", "prompt_engineering", 1)
+    # Only skills_currency reads the evidence kind and date: E1's self-assessment (365 days) is due on 2026-12-01,
+    # E2's assessment (730 days) on 2026-12-15; every other record (2026-06-01, 365 days) on 2027-06-01.
+    held("E1", "prompt_engineering", 2, "self_assessed", assessed="2025-12-01")
+    held("E2", "prompt_engineering", 1, "assessment", assessed="2024-12-15")
     # E3 has none: training grants it on 2026-11-10. E4's certification expires between the snapshots.
     held("E4", "prompt_engineering", 2, "certification", "2026-11-15")
     held("E5", "prompt_engineering", 3)
@@ -273,13 +283,33 @@ def _fx_rates() -> str:
     return _csv(["rate_date", "from_currency", "to_currency", "rate"], rows)
 
 
+#: The pulse survey: (id, submitted, unit, audience, confidence, job concern, training interest, trust, concern).
+SURVEY = [
+    ("1", "2026-10-06", TEAM, "end_user", 2, 4, 5, 2, "job_security"),
+    ("2", "2026-10-07", TEAM, "end_user", 3, 4, 4, 3, "job_security"),
+    ("3", "2026-10-09", TEAM, "end_user", 2, 5, 4, 2, "accuracy"),
+    ("4", "2026-10-12", ROOT, "leadership", 4, 2, 3, 4, ""),
+    ("5", "2026-11-03", TEAM, "end_user", 4, 3, 5, 3, "accuracy"),
+    ("6", "2026-11-04", TEAM, "end_user", 3, 2, 4, 4, "accuracy"),
+    ("7", "2026-11-05", TEAM, "tech_specialist", 5, 1, 3, 4, "privacy"),
+]
+
+
+def _pulse_responses() -> str:
+    header = "response_id,submitted_date,org_unit_id,audience,confidence,job_impact_concern,training_interest,"
+    header += "output_trust,concern_category"
+    return _csv(header.split(","), [list(row) for row in SURVEY])
+
+
 def _deliveries() -> dict[str, str]:
     org_units = _csv(
         ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
         [
             [ROOT, UNIT_NAMES[ROOT], "", "Company", "CC-100", "false"],
             [DEPT, UNIT_NAMES[DEPT], ROOT, "Department", " cc-200 ", "false"],
-            [TEAM, UNIT_NAMES[TEAM], DEPT, "Team", "CC-200", "false"],
+            # Sales North is flagged as the AI CCoE, so that ccoe_capabilities has a CCoE to staff (no other mart
+            # reads the flag).
+            [TEAM, UNIT_NAMES[TEAM], DEPT, "Team", "CC-200", "true"],
         ],
     )
     job_profiles = _csv(
@@ -313,6 +343,7 @@ def _deliveries() -> dict[str, str]:
         f"finance/gl_actuals/gl_actuals_{S2}.csv": _gl_actuals(),
         f"finance/cloud_costs/cloud_costs_{S2}.csv": _cloud_costs(),
         f"finance/fx_rates/fx_rates_{S2}.csv": _fx_rates(),
+        f"survey/pulse_responses/pulse_responses_{S2}.csv": _pulse_responses(),
     }
 
 
@@ -442,6 +473,50 @@ def test_skills_coverage_every_row(warehouse: duckdb.DuckDBPyConnection) -> None
     )
 
 
+# --- skills_currency ------------------------------------------------------------------------------------------
+
+# prompt_engineering evidence per snapshot and unit: (holders, current, lapsed, due in 30, 60, 90 days). Holders
+# are E1, E2, E4 in OU-T and E5 above it (E3 and E6 hold none: training is not evidence). On S1 (10-31) E4's
+# certification is due on 11-15 (15 days), E1's on 12-01 (31), E2's on 12-15 (45); on S2 (11-27) E4's has lapsed,
+# E1's is due in 4 days and E2's in 18.
+PROMPT_EVIDENCE = {
+    (S1, TEAM): (3, 3, 0, 1, 3, 3),
+    (S1, DEPT): (4, 4, 0, 1, 3, 3),
+    (S1, ROOT): (4, 4, 0, 1, 3, 3),
+    (S2, TEAM): (3, 2, 1, 2, 2, 2),
+    (S2, DEPT): (4, 3, 1, 2, 2, 2),
+    (S2, ROOT): (4, 3, 1, 2, 2, 2),
+}
+
+
+def test_skills_currency_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows: list[tuple[Any, ...]] = []
+    for (snapshot, unit), headcount in END_USERS.items():
+        for skill_id, level in [*END_USER_BASICS, ("prompt_engineering", 2)]:
+            if skill_id == "prompt_engineering":
+                holders, current, *due = PROMPT_EVIDENCE[(snapshot, unit)]
+            else:  # every end user's basics: manager validated on 2026-06-01, current until 2027-06-01
+                holders, current, due = headcount, headcount, [0, 0, 0, 0]
+            figures = (headcount, holders, current, *due, current / holders, False)
+            rows.append(
+                (snapshot, unit, UNIT_NAMES[unit], "end_user", skill_id, SKILL_NAMES[skill_id], level, *figures)
+            )
+        hidden = (None,) * 8 + (True,)
+        for skill_id, level in TECH:
+            rows.append(
+                (snapshot, unit, UNIT_NAMES[unit], "tech_specialist", skill_id, SKILL_NAMES[skill_id], level, *hidden)
+            )
+        if unit == ROOT:
+            for skill_id, level in LEADERSHIP:
+                rows.append(
+                    (snapshot, unit, UNIT_NAMES[unit], "leadership", skill_id, SKILL_NAMES[skill_id], level, *hidden)
+                )
+    columns = "snapshot_date org_unit_id org_unit_name audience skill_id skill_name required_level headcount "
+    columns += "evidence_count current_count lapsed_count due_30_count due_60_count due_90_count current_evidence_pct "
+    columns += "is_suppressed is_root"
+    assert mart_rows(warehouse, "skills_currency", columns.split()) == expected(with_is_root(rows))
+
+
 # --- skill_gaps -----------------------------------------------------------------------------------------------
 
 
@@ -556,13 +631,144 @@ def test_readiness_scorecard_every_row(warehouse: duckdb.DuckDBPyConnection) -> 
     assert mart_rows(warehouse, "readiness_scorecard", columns.split()) == expected(with_is_root(rows))
 
 
+# --- gap_closure_plan -----------------------------------------------------------------------------------------
+
+#: The default seeds' prices (dbt_project/seeds/reference): an end user's hour, career essentials' licence.
+END_USER_HOURLY_COST, CAREER_LICENCE = 55.00, 39.99
+
+
+def test_gap_closure_plan_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Both snapshots fall in FY2026 Q4: the plan is of S2's gaps. Cost centres are the units': the root's CC-100
+    # has L1 alone (a population of 1: suppressed, money included); OU-D (" cc-200 ") and OU-T (CC-200) are one
+    # cost centre with T1, E1-E4 and E5 (on leave) = 6. Its gaps on S2: E2 and E4 prompt_engineering, both with
+    # career essentials (300 minutes in this catalogue): 2 enrolments, 10 h, 10 x 55 of time + 2 x 39.99.
+    # CC-200 has no training budget (its only budget line is tools_and_licenses): 0 left, the plan not covered.
+    hours = 2 * 300 / 60
+    time_cost = hours * END_USER_HOURLY_COST
+    licences = 2 * CAREER_LICENCE
+    visible = (6, 2, 2, 0, 2, hours, time_cost, licences, time_cost + licences, 0, 0, 0, False, False)
+    hidden = (None,) * 13 + (True,)
+    rows = [(2026, 4, "CC-200", S2, *visible), (2026, 4, "CC-100", S2, *hidden)]
+    columns = "fiscal_year fiscal_quarter cost_center_id snapshot_date headcount open_gap_count planned_gap_count "
+    columns += "unplanned_gap_count planned_enrolment_count learning_hours time_cost_amount licence_cost_amount "
+    columns += "plan_cost_amount training_budget_amount training_spent_amount training_budget_left_amount "
+    columns += "is_covered_by_budget is_suppressed"
+    assert mart_rows(warehouse, "gap_closure_plan", columns.split()) == expected(rows)
+
+
+# --- ccoe_capabilities ----------------------------------------------------------------------------------------
+
+#: The default seed's functions (dbt_project/seeds/reference/ccoe_functions.csv): id -> name.
+CCOE_FUNCTIONS = {
+    "ai_strategy_governance": "AI strategy and governance",
+    "responsible_ai": "Responsible AI",
+    "platform_engineering": "AI platform engineering",
+    "solution_development": "AI solution development",
+    "data_engineering": "Data and language engineering",
+    "ai_security": "AI security",
+    "change_and_adoption": "Change and adoption",
+}
+
+
+def test_ccoe_capabilities_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # The CCoE is Sales North: T1 and E1-E4, 5 people on both snapshots; outside it L1, E5 and E6 (S1), L1 and E5
+    # (S2). Each function needs two skills (seed ccoe_function_skills). Per function, by the skills above:
+    # - solution_development (azure_openai_development 3, prompt_engineering 3): T1 alone (a single point of
+    #   failure); the end users lack both.
+    # - strategy (ai_business_impact 3, responsible_ai 3), responsible_ai (responsible_ai 3, ai_feedback 3),
+    #   platform (llm_operations 3, azure 3), data (natural_language_processing 3, llm_operations 2): T1 one
+    #   skill short each (ai_business_impact 0, ai_feedback 0, llm_operations 2, nlp 0); the end users two.
+    # - ai_security (ai_security 3, responsible_ai 2): T1 one short (ai_security 1, then 2 by training). On S2
+    #   E1 and E3 hold responsible_ai 2 from career essentials, so they are one short too: 3 near.
+    # - change_and_adoption (ai_learning_design 3, copilot_productivity 3): nobody is within one skill.
+    # Nobody outside the CCoE meets any function (L1 holds level 2 at most, E5 no azure): 0 candidates.
+    near = {"solution_development": 0, "change_and_adoption": 0}
+    rows = []
+    for snapshot, previous in ((S1, None), (S2, S1)):
+        for function_id, name in CCOE_FUNCTIONS.items():
+            qualified = 1 if function_id == "solution_development" else 0
+            close = near.get(function_id, 1)
+            if function_id == "ai_security" and snapshot == S2:
+                close = 3
+            change = None if previous is None else 0
+            figures = (5, qualified, 0, close, qualified == 0, qualified == 1, change, 0, False, previous)
+            rows.append((snapshot, function_id, name, 2, *figures))
+    columns = "snapshot_date function_id function_name required_skill_count ccoe_headcount qualified_count "
+    columns += "bench_depth near_qualified_count is_unstaffed is_single_point_of_failure qualified_count_change "
+    columns += "candidate_count is_suppressed previous_snapshot_date"
+    assert mart_rows(warehouse, "ccoe_capabilities", columns.split()) == expected(rows)
+
+
+# --- learning_effectiveness -----------------------------------------------------------------------------------
+
+
+def test_learning_effectiveness_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Every completion falls between S1 and S2, so S1 has no completer (suppressed). On S2: career essentials
+    # (grants genai_fundamentals, ai_business_impact, prompt_engineering, responsible_ai at 2) was completed by E1
+    # and E3 (E2's completion is voided); HR records neither at level 2 in genai_fundamentals: 0 of 2. Never
+    # enrolled in it by S2: L1 (no prompt_engineering), T1 (no ai_business_impact), E4 and E5 (genai 1): 0 of 4.
+    # Copilot for Security: T1 alone, suppressed; Generative AI for Beginners: nobody.
+    granted = {CAREER: 4, SECURITY: 2, BEGINNERS: 4}
+    hidden = (None,) * 7 + (True,)
+    rows = [(S1, uid, TITLES[uid], count, *hidden, None) for uid, count in granted.items()]
+    rows += [(S2, uid, TITLES[uid], count, *hidden, S1) for uid, count in granted.items() if uid != CAREER]
+    rows.append((S2, CAREER, TITLES[CAREER], 4, 2, 0, 0.0, 4, 0, 0.0, 0.0, False, S1))
+    columns = "snapshot_date item_uid item_title granted_skill_count completer_count completers_met_count "
+    columns += "completers_met_pct non_taker_count non_takers_met_count non_takers_met_pct uplift_pct is_suppressed "
+    columns += "previous_snapshot_date"
+    assert mart_rows(warehouse, "learning_effectiveness", columns.split()) == expected(rows)
+
+
+# --- sentiment_by_team ----------------------------------------------------------------------------------------
+
+QUESTIONS = {
+    "confidence": ("I feel confident using generative AI in my work", True),
+    "job_impact_concern": ("I am concerned about the impact of AI on my job", False),
+    "training_interest": ("I want training on generative AI", True),
+    "output_trust": ("I trust the output of AI assistants", True),
+}
+
+
+def test_sentiment_by_team_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # Responses of Sales North count in Sales and Northwind too. October's end users (1-3): confidence 2, 3, 2;
+    # concern 4, 4, 5; interest 5, 4, 4; trust 2, 3, 2; job_security named twice. November's (5, 6): 4, 3; 3, 2;
+    # 5, 4; 3, 4; accuracy twice. The change compares the means before rounding: 3.5 - 7/3 = +1.17, 2.5 - 13/3 =
+    # -1.83, 4.5 - 13/3 = +0.17, 3.5 - 7/3 = +1.17. The lone leader (4, at the root) and the lone tech specialist
+    # (7) are groups of one: suppressed, no figure and no concern.
+    def figures(answers: list[int]) -> tuple[Any, ...]:
+        counts = [answers.count(v) for v in range(1, 6)]
+        return (len(answers), *counts, round(sum(answers) / len(answers), 2), (counts[3] + counts[4]) / len(answers))
+
+    october = {"confidence": [2, 3, 2], "job_impact_concern": [4, 4, 5], "training_interest": [5, 4, 4]}
+    october["output_trust"] = [2, 3, 2]
+    november = {"confidence": [4, 3], "job_impact_concern": [3, 2], "training_interest": [5, 4], "output_trust": [3, 4]}
+    change = {"confidence": 1.17, "job_impact_concern": -1.83, "training_interest": 0.17, "output_trust": 1.17}
+    rows: list[tuple[Any, ...]] = []
+    hidden = (None,) * 10
+    for unit in (TEAM, DEPT, ROOT):
+        for question, (text, favourable) in QUESTIONS.items():
+            head = (unit, UNIT_NAMES[unit])
+            q = (question, text, favourable)
+            first = (None, "job_security", None, False)  # no change on the first wave, no previous wave
+            rows.append(("2026-10-01", *head, "end_user", *q, *figures(october[question]), *first))
+            second = (change[question], "accuracy", "2026-10-01", False)
+            rows.append(("2026-11-01", *head, "end_user", *q, *figures(november[question]), *second))
+            rows.append(("2026-11-01", *head, "tech_specialist", *q, *hidden, None, True))
+            if unit == ROOT:
+                rows.append(("2026-10-01", *head, "leadership", *q, *hidden, None, True))
+    columns = "wave_month org_unit_id org_unit_name audience question_id question_text agreement_is_favourable "
+    columns += "response_count answer_1_count answer_2_count answer_3_count answer_4_count answer_5_count mean_score "
+    columns += "agree_pct mean_score_change top_concern_category previous_wave_month is_suppressed"
+    assert mart_rows(warehouse, "sentiment_by_team", columns.split()) == expected(rows)
+
+
 def test_org_units_every_row(warehouse: duckdb.DuckDBPyConnection) -> None:
     # One org_units delivery (S1) in force on both snapshots: root level 0, Sales below it, Sales North below
     # that; Sales' cost centre " cc-200 " is published as budget_vs_spend compares it, CC-200.
     tree = [
         (ROOT, None, "CC-100", "Northwind", "Northwind", 0, False, True),
         (DEPT, ROOT, "CC-200", "Sales", "Northwind / Sales", 1, False, False),
-        (TEAM, DEPT, "CC-200", "Sales North", "Northwind / Sales / Sales North", 2, False, False),
+        (TEAM, DEPT, "CC-200", "Sales North", "Northwind / Sales / Sales North", 2, True, False),
     ]
     columns = [
         "snapshot_date",
@@ -586,6 +792,11 @@ def test_every_published_mart_is_compared_here() -> None:
         "budget_vs_spend",
         "readiness_scorecard",
         "org_units",
+        "gap_closure_plan",
+        "ccoe_capabilities",
+        "skills_currency",
+        "learning_effectiveness",
+        "sentiment_by_team",
         # The pipeline's own run history carries no figure of the organisation: tests/test_run_history.py.
         "pipeline_run_history",
         "pipeline_run_volumes",

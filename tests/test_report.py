@@ -312,6 +312,65 @@ def test_budget_per_cost_centre_shows_over_budget(main_page: str) -> None:
     assert 'class="status status-over_budget"' in table
 
 
+def test_gap_closure_plan_per_cost_centre(main_page: str) -> None:
+    # marts_data's plan (FY2026 Q4, snapshot 2026-11-27), per planned gap 2 h and 100 of time + 10 of licence:
+    # CC-100 30 gaps, 6 without an item, 24 planned: 48 h, 2,640 against 6,000 left; CC-200 10 gaps, all planned:
+    # 20 h, 1,100. CC-300 (3 people) is suppressed: no figure at all. The units: U2 (Sales) has CC-200, the rest
+    # CC-100 (_deepen); no unit has CC-300. The dearest plan first, the suppressed row last.
+    section = _section(main_page, "gap-plan")
+    text = _text(section)
+    assert "FY2026 Q4 (HR snapshot 2026-11-27)" in text
+    rows = [_text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section, re.S)[1:]]
+    assert rows[0] == f"CC-100 Contoso, Engineering, Tiny team, {LONG_UNIT} 30 6 24 48 2,640 6,000 yes"
+    assert rows[1] == "CC-200 Sales 10 0 10 20 1,100 6,000 yes"
+    assert rows[2] == "CC-300 – fewer than 5 people: not shown"
+    assert len(rows) == 3
+
+
+def test_ccoe_functions(main_page: str) -> None:
+    # marts_data's CCoE of 30 (latest snapshot), least staffed first: change and adoption nobody (red), AI security
+    # one person (red), solution development 4 (bench 3); the change is -1 everywhere.
+    section = _section(main_page, "ccoe")
+    assert "HR snapshot 2026-11-27; the CCoE has 30 people." in _text(section)
+    rows = re.findall(r"<tr([^>]*)>(.*?)</tr>", section, re.S)[1:]
+    assert [(cls, _text(row)) for cls, row in rows] == [
+        (' class="over"', "Change and adoption 0 0 1 -1 2 nobody"),
+        (' class="over"', "AI security 1 0 3 -1 0 one person alone"),
+        (' class=""', "AI solution development 4 3 2 -1 3"),
+    ]
+
+
+def test_skills_currency_of_the_whole_organisation(main_page: str) -> None:
+    # marts_data's root U0, 60 end users, both skills alike: 45 with evidence, 39 current (87 %), 6 lapsed, 5, 10
+    # and 12 due within 30, 60, 90 days (_deepen renames "prompting" in the other marts only). Ties by name.
+    section = _section(main_page, "currency")
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == [
+        "Generative AI fundamentals End users 60 45 87% 6 5 10 12",
+        "Prompt engineering End users 60 45 87% 6 5 10 12",
+    ]
+
+
+def test_learning_effectiveness(main_page: str) -> None:
+    # marts_data: item_1 14 of 20 completers (70 %) against 10 of 40 (25 %), +45 points; item_2 (3 completers) is
+    # suppressed and not listed.
+    section = _section(main_page, "effectiveness")
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == ["Introduction to generative AI 2026-11-27 20 70% 40 25% +45 pts"]
+
+
+def test_sentiment_of_the_latest_wave(main_page: str) -> None:
+    # marts_data's November wave at the root U0, end users: confidence 0/2/4/4/2 of 12 (6 agree: 50 %, mean 3.50,
+    # +0.80 on October's 2.70); job impact concern 1/2/3/4/2 (50 %, 3.33, its first wave). Main concern accuracy.
+    section = _section(main_page, "sentiment")
+    assert "Wave 2026-11." in _text(section)
+    rows = [_text(row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+    assert rows == [
+        "End users I feel confident 12 0 2 4 4 2 50% 3.50 +0.80 accuracy",
+        "End users I am concerned about my job (agreeing is a concern) 12 1 2 3 4 2 50% 3.33 – accuracy",
+    ]
+
+
 def test_a_page_per_unit_with_its_own_figures(report: Report) -> None:
     assert report.unit_pages == 5
     assert sorted(p.name for p in report.units_dir.iterdir()) == [f"U{i}.html" for i in range(5)]
@@ -407,6 +466,11 @@ def test_report_renders_in_headless_chromium(report: Report) -> None:
             title = tab.title()
             ARTIFACTS.mkdir(exist_ok=True)
             tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            tab.locator("#gap-plan").screenshot(path=str(ARTIFACTS / "report-gap-plan.png"))
+            tab.locator("#ccoe").screenshot(path=str(ARTIFACTS / "report-ccoe.png"))
+            tab.locator("#currency").screenshot(path=str(ARTIFACTS / "report-currency.png"))
+            tab.locator("#effectiveness").screenshot(path=str(ARTIFACTS / "report-effectiveness.png"))
+            tab.locator("#sentiment").screenshot(path=str(ARTIFACTS / "report-sentiment.png"))
             # Follow the link to Engineering's page, as a manager would.
             tab.click("#units a[href='units/U1.html']")
             tab.wait_for_load_state("load")

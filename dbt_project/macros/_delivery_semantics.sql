@@ -15,5 +15,6 @@
         "finance.finance__gl_actuals": {"semantics": "upsert", "key": ["journal_id", "line_number"], "partition": [], "columns": ["journal_id", "line_number", "posting_date", "cost_center_id", "gl_account", "vendor_name", "description", "amount", "currency", "project_code"]},
         "finance.finance__cloud_costs": {"semantics": "restated", "key": [], "partition": ["BillingAccountId", "BillingPeriodStart"], "columns": ["BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "ChargeClass", "ChargeDescription", "BilledCost", "EffectiveCost", "ListCost", "ServiceCategory", "ServiceName", "ProviderName", "SubAccountId", "SubAccountName", "ResourceId", "RegionId", "Tags"]},
         "finance.finance__fx_rates": {"semantics": "upsert", "key": ["rate_date", "from_currency", "to_currency"], "partition": [], "columns": ["rate_date", "from_currency", "to_currency", "rate"]},
+        "survey.survey__pulse_responses": {"semantics": "events", "key": ["response_id"], "partition": [], "columns": ["response_id", "submitted_date", "org_unit_id", "audience", "confidence", "job_impact_concern", "training_interest", "output_trust", "concern_category"]},
     }) }}
 {%- endmacro %}

@@ -38,6 +38,15 @@ TOTALS: dict[str, dict[str, str]] = {
     "training_progress": {"completions": "sum(completed_count)"},
     "budget_vs_spend": {"budget": "sum(budget_amount)", "actual spend": "sum(actual_amount)"},
     "readiness_scorecard": {},
+    # One row per CCoE function and snapshot; people able to staff them move slowly, a halving is a broken extract.
+    "ccoe_capabilities": {"qualified": "sum(qualified_count)"},
+    # The completers of a period are few and move a lot: the row count only.
+    "learning_effectiveness": {},
+    "skills_currency": {"headcount": "sum(headcount)"},
+    # The plan follows the open gaps: a jump in gaps or in their cost is more often a broken extract or seed.
+    # Survey waves arrive a few times a year and a first wave doubles everything: the row count only.
+    "sentiment_by_team": {},
+    "gap_closure_plan": {"open gaps": "sum(open_gap_count)", "plan cost": "sum(plan_cost_amount)"},
     # The org tree: a unit can disappear in a reorganisation; its row count is bound like every mart's.
     "org_units": {},
     # The run history only grows; its row count is bound like every mart's.

@@ -123,6 +123,8 @@ def summary(
         reason = result.unavailable_marts.get(mart)
         marts.add_row(f"marts.{mart}", f"unavailable: {reason}" if reason else f"{rows:,}")
     console.print(marts)
+    for line in result.plan.values():
+        console.print(f"Readiness plan: {line}")
     extracts = Table(
         "extract",
         "this run",

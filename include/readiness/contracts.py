@@ -110,6 +110,9 @@ class Extract:
     #: Other extracts of the same source that carry the same facts in another shape: the source is complete
     #: when any one of them has been delivered (a site has xAPI statements, Viva course activity, or both).
     alternatives: tuple[str, ...] = field(default=())
+    #: Header names that must not appear at all (case-insensitive): columns that would identify a person in
+    #: an anonymous extract. A delivery carrying one is rejected whole at load, never loaded.
+    forbidden_columns: tuple[str, ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -512,6 +515,55 @@ COURSE_ACTIVITY = Extract(
     ),
 )
 
+#: The Likert scale of the pulse survey: 1 strongly disagree .. 5 strongly agree.
+LIKERT = {"min_value": 1, "max_value": 5}
+#: Concern categories of the pulse survey's optional "what worries you most" question.
+SURVEY_CONCERNS = ("job_security", "accuracy", "privacy", "skills", "ethics", "workload", "other")
+
+PULSE_RESPONSES = Extract(
+    source="survey",
+    name="pulse_responses",
+    format="csv",
+    extensions=("csv",),
+    description=(
+        "Anonymous pulse survey on generative AI, in the shape of a Microsoft Forms export: one row per response, "
+        "Likert answers 1 (strongly disagree) .. 5 (strongly agree). Optional: an organisation without a survey "
+        "delivers nothing. No column may identify the respondent."
+    ),
+    key=("response_id",),
+    # A form export is cumulative (every response so far): a response delivered again counts once.
+    semantics="events",
+    columns=(
+        _c("response_id", "string", "Response identifier of the form (ID)", required=True),
+        _c("submitted_date", "date", "When the response was submitted", required=True),
+        _c("org_unit_id", "string", "Org unit the respondent chose (the HR org unit id)", required=True),
+        _c(
+            "audience",
+            "string",
+            "Role family the respondent chose",
+            required=True,
+            allowed=("leadership", "tech_specialist", "end_user"),
+        ),
+        _c("confidence", "integer", "I feel confident using generative AI in my work", required=True, **LIKERT),
+        _c("job_impact_concern", "integer", "I am concerned about the impact of AI on my job", required=True, **LIKERT),
+        _c("training_interest", "integer", "I want training on generative AI", required=True, **LIKERT),
+        _c("output_trust", "integer", "I trust the output of AI assistants", required=True, **LIKERT),
+        _c("concern_category", "string", "What worries you most (optional)", allowed=SURVEY_CONCERNS),
+    ),
+    forbidden_columns=(
+        "worker_id",
+        "employee_id",
+        "email",
+        "work_email",
+        "name",
+        "first_name",
+        "last_name",
+        "respondent",
+        "responder",
+    ),
+    warnings=("survey_groups_under_threshold",),
+)
+
 EXTRACTS: tuple[Extract, ...] = (
     ORG_UNITS,
     JOB_PROFILES,
@@ -524,6 +576,7 @@ EXTRACTS: tuple[Extract, ...] = (
     GL_ACTUALS,
     CLOUD_COSTS,
     FX_RATES,
+    PULSE_RESPONSES,
 )
 
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in EXTRACTS))
@@ -536,7 +589,8 @@ REQUIRED_SOURCES: tuple[str, ...] = ("hr",)
 #: monthly (GL, cloud costs) and budgets once or twice a year, so it is judged by its newest extract.
 #: Operators override it with READINESS_FRESHNESS_DAYS (readiness.config); the alerts, the summary and
 #: dbt's source freshness are derived from it.
-FRESHNESS_DEADLINE_DAYS: dict[str, int] = {"hr": 1, "lms": 1, "finance": 31}
+#: The pulse survey runs once a quarter at most.
+FRESHNESS_DEADLINE_DAYS: dict[str, int] = {"hr": 1, "lms": 1, "finance": 31, "survey": 92}
 #: A source not listed above (a new one) is expected every night, like most extracts.
 DEFAULT_FRESHNESS_DEADLINE_DAYS = 1
 

@@ -20,6 +20,7 @@ from readiness._generate_finance import finance_files
 from readiness._generate_hr import build_organisation, hr_files
 from readiness._generate_lms import catalogue_json, course_activity, statements
 from readiness._generate_nights import generate_nights
+from readiness._generate_survey import survey_files
 from readiness.contracts import EXTRACTS
 
 __all__ = ["TIERS", "GenerationSummary", "generate_nights", "generate_organisation"]
@@ -75,7 +76,8 @@ def generate_organisation(
 
     Layout `<source>/<extract>/<extract>_<YYYY-MM-DD>.<ext>`: `hr_snapshots` monthly HR snapshots (as_of and
     the preceding month ends), the LMS catalogue and a year of xAPI statements, FY budgets (original and
-    Q3 reforecast), GL actuals, FOCUS cloud costs and FX rates for the fiscal year to as_of.
+    Q3 reforecast), GL actuals, FOCUS cloud costs and FX rates for the fiscal year to as_of, and three monthly
+    waves of the anonymous pulse survey (one cumulative export).
     `employees` is the number of workers in the latest HR snapshot (terminated ones included).
     """
     if hr_snapshots < 1:
@@ -88,6 +90,7 @@ def generate_organisation(
     payloads[f"lms/statements/statements_{as_of}.jsonl"] = records
     payloads[f"lms/course_activity/course_activity_{as_of}.csv"] = course_activity(records)
     payloads.update(finance_files(org, seed, as_of))
+    payloads.update(survey_files(org, seed, as_of))
     missing = missing_samples(payloads)
     if missing:
         raise ValueError(

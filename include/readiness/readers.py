@@ -86,6 +86,12 @@ def _match_header(path: Path, extract: Extract, header: list[str]) -> tuple[dict
                 f"{path.name}: column {name.strip()!r} appears twice in the header; deliver one column per name"
             )
         seen[norm] = index
+    forbidden = [h.strip() for h in header if _normalise(h) in {_normalise(f) for f in extract.forbidden_columns}]
+    if forbidden:
+        raise DeliveryRejected(
+            f"{path.name}: column(s) {', '.join(forbidden)} identify a person, and {extract.qualified_name} is "
+            "anonymous: nothing of the file was loaded. Export the form again without them"
+        )
     for column in extract.columns:
         if _normalise(column.name) in seen:
             positions[column.name] = seen[_normalise(column.name)]

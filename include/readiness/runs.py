@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from readiness import ops, warehouse
+from readiness import ops, plan_headlines, warehouse
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, Extract
 
@@ -200,6 +200,8 @@ class RunSummary:
     published_run_id: str | None
     published_data_as_of: date | None = None
     mart_rows: dict[str, int] = field(default_factory=dict)
+    #: mart -> the readiness plan's headline of it (readiness.plan_headlines), from the published version.
+    plan: dict[str, str] = field(default_factory=dict)
     extracts: list[Freshness] = field(default_factory=list)
     late: list[LateSource] = field(default_factory=list)
     #: Sources of the contracts this installation does not have (READINESS_SOURCES): nothing of them expected.
@@ -295,4 +297,5 @@ def summarise(settings: Settings, run_id: str | None = None) -> RunSummary:
                 t: pub.execute(f"select count(*) from marts.{t}").fetchone()[0]  # type: ignore[index]
                 for (t,) in tables
             }
+            summary.plan = plan_headlines.headlines(pub)
     return summary

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from readiness import gx, warehouse
 from readiness.config import Settings
-from readiness.contracts import EXTRACTS, ORG_UNITS, WORKERS, Extract
+from readiness.contracts import EXTRACTS, ORG_UNITS, PULSE_RESPONSES, WORKERS, Extract
 from readiness.gx import SAMPLE_SIZE, Failure
 from readiness.ops import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
 
@@ -311,6 +311,42 @@ def workers_in_unknown_org_units(con: Any, load_id: str) -> str | None:
     )
 
 
+def survey_groups_under_threshold(con: Any, load_id: str) -> str | None:
+    """Response groups (wave month, org unit, audience) of the delivery smaller than the small-cell threshold.
+
+    Not the respondents' fault, and their answers count in the groups above them (the org tree rolls up): the
+    rows are kept and sentiment_by_team suppresses the group; the manifest says so, so that the survey owner
+    can merge small teams in the form's choices.
+    """
+    from readiness.config import Settings
+
+    threshold = Settings.from_env().small_cell_threshold
+    # Plain SQL that DuckDB and Postgres both run, as the warning above.
+    rows = con.execute(
+        f"""
+        with groups as (
+            select substr(cast(submitted_date as varchar), 1, 7) as wave, org_unit_id, audience, count(*) as n
+            from raw.{PULSE_RESPONSES.raw_table}
+            where _load_id = ?
+            group by substr(cast(submitted_date as varchar), 1, 7), org_unit_id, audience
+        ),
+        small as (select * from groups where n < {int(threshold)})
+        select (select count(*) from small), wave, org_unit_id, audience
+        from small
+        order by wave, org_unit_id, audience
+        limit 3
+        """,
+        [load_id],
+    ).fetchall()
+    if not rows:
+        return None
+    examples = ", ".join(f"{wave} {unit} {audience}" for _, wave, unit, audience in rows)
+    return (
+        f"{rows[0][0]} response group(s) (month, org unit, audience) have fewer than {threshold} responses, e.g. "
+        f"{examples}: kept, and suppressed in marts.sentiment_by_team (they count in the units above)"
+    )
+
+
 #: Checks a contract cannot say column by column, by the name an ``Extract`` lists in ``checks``: a
 #: failure rejects the delivery. Each gets the connection, the load id and the delivery's rows as one frame
 #: (so a check is for an extract that is small by nature: the org tree).
@@ -324,6 +360,7 @@ CHECKS: dict[str, Callable[[Any, str, pd.DataFrame], Failure | None]] = {
 #: the load id (it asks the warehouse what it needs: a warning must not hold a large delivery in memory).
 WARNINGS: dict[str, Callable[[Any, str], str | None]] = {
     "workers_in_unknown_org_units": workers_in_unknown_org_units,
+    "survey_groups_under_threshold": survey_groups_under_threshold,
 }
 
 

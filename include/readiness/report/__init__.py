@@ -53,7 +53,19 @@ def read_report(settings: Settings) -> page.ReportData:
     """Everything the pages show, from one connection to the published warehouse: one version."""
     threshold = settings.small_cell_threshold
     with published_marts(settings) as con:
-        queries.require(con, "org_units", "readiness_scorecard", "skills_coverage", "skill_gaps", "budget_vs_spend")
+        queries.require(
+            con,
+            "org_units",
+            "readiness_scorecard",
+            "skills_coverage",
+            "skill_gaps",
+            "budget_vs_spend",
+            "gap_closure_plan",
+            "ccoe_capabilities",
+            "skills_currency",
+            "learning_effectiveness",
+            "sentiment_by_team",
+        )
         headline = queries.headline(con, threshold)
         return page.ReportData(
             headline=headline,
@@ -65,6 +77,11 @@ def read_report(settings: Settings) -> page.ReportData:
             unit_gap_totals=queries.unit_gap_totals(con, threshold),
             cost_centers=queries.budget_by_cost_center(con),
             charts=charts.draw_all(con, threshold, headline.unavailable),
+            gap_plan=queries.gap_closure_plan(con),
+            ccoe=queries.ccoe_capabilities(con),
+            currency=queries.skills_currency(con),
+            effectiveness=queries.learning_effectiveness(con),
+            sentiment=queries.sentiment(con),
         )
 
 

@@ -49,6 +49,16 @@ class ReportData:
     unit_gap_totals: pd.DataFrame
     cost_centers: pd.DataFrame
     charts: list[Chart] = field(default_factory=list)
+    #: marts.gap_closure_plan of the latest quarter, one row per cost centre (queries.gap_closure_plan).
+    gap_plan: pd.DataFrame | None = None
+    #: marts.ccoe_capabilities of the latest HR snapshot, one row per AI function (queries.ccoe_capabilities).
+    ccoe: pd.DataFrame | None = None
+    #: marts.skills_currency of the root unit, latest HR snapshot (queries.skills_currency).
+    currency: pd.DataFrame | None = None
+    #: marts.learning_effectiveness, each item's latest snapshot shown (queries.learning_effectiveness).
+    effectiveness: pd.DataFrame | None = None
+    #: marts.sentiment_by_team of the root unit, latest wave (queries.sentiment).
+    sentiment: pd.DataFrame | None = None
 
     # Indexed once: a page per unit looks its unit up, and there may be thousands of units.
     # Plain dicts rather than pandas lookups: a page per unit, thousands of units (pandas' .loc per unit
@@ -286,6 +296,213 @@ def _budget_table(records: list[dict[str, Any]], units_column: bool = True) -> s
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def gap_plan_section(data: ReportData) -> str:
+    """What closing the open gaps would cost per cost centre, beside the training budget left (the latest
+    quarter of marts.gap_closure_plan). A suppressed cost centre shows no figure at all, money included."""
+    frame = data.gap_plan
+    if frame is None or frame.empty:
+        body = "<p>No plan: the warehouse has no HR snapshot with a workforce.</p>"
+        period = ""
+    else:
+        records = frame.to_dict("records")
+        first = records[0]
+        quarter = f"FY{int(first['fiscal_year'])} Q{int(first['fiscal_quarter'])}"
+        period = f" {quarter} (HR snapshot {pd.Timestamp(first['snapshot_date']):%Y-%m-%d})"
+        currency = next((r["currency"] for r in records if not _missing(r["currency"])), "")
+        rows = []
+        for r in records:
+            units = "–" if _missing(r["units"]) else e(str(r["units"]))
+            head = f'<td class="text">{e(str(r["cost_center_id"]))}</td><td class="text unit">{units}</td>'
+            if _flag(r["is_suppressed"]):
+                rows.append(
+                    f'<tr>{head}<td class="suppressed" colspan="7">fewer than {data.threshold} people: '
+                    "not shown</td></tr>"
+                )
+                continue
+            covered = _flag(r["is_covered_by_budget"])
+            rows.append(
+                f'<tr class="{"" if covered else "over"}">{head}'
+                f"<td>{_count(r['open_gap_count'], data.threshold)}</td>"
+                f'<td class="no-training">{_count(r["unplanned_gap_count"], data.threshold)}</td>'
+                f"<td>{_count(r['planned_enrolment_count'], data.threshold)}</td>"
+                f"<td>{_money(r['learning_hours'])}</td><td>{_money(r['plan_cost'])}</td>"
+                f'<td class="{"" if covered else "over-text"}">{_money(r["budget_left"])}</td>'
+                f'<td class="text">{"yes" if covered else "<strong class=over-text>no</strong>"}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">Cost centre</th><th class="text">Org units</th><th>Open gaps</th>'
+            '<th class="no-training">Without an item</th><th>Enrolments</th><th>Hours</th>'
+            f"<th>Plan cost ({e(str(currency))})</th><th>Training budget left</th>"
+            f'<th class="text">Covered</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="gap-plan"><h2>Cost of closing the skill gaps</h2>'
+        f'<p class="caption">Open gaps of each cost centre\'s workforce,{e(period)}: the learning items that '
+        "close them (one enrolment per person and item), their hours, and their cost (time at the planners' "
+        "hourly cost per audience plus licences), beside the training budget left for the fiscal year. Gaps "
+        "without an item have no training to close them; a red row is a plan the budget left does not cover.</p>"
+        f"{body}</section>"
+    )
+
+
+def _change(value: Any) -> str:
+    return "–" if _missing(value) else f"{int(value):+d}"
+
+
+def ccoe_section(data: ReportData) -> str:
+    """The CCoE's AI functions: who can staff each, the bench, single points of failure, candidates outside.
+    Where the CCoE is under the threshold the mart suppressed every count, and the section says only that."""
+    frame = data.ccoe
+    if frame is None or frame.empty:
+        body, caption = "<p>No HR snapshot with a workforce.</p>", ""
+    elif frame["is_suppressed"].all():
+        body = f"<p>The CCoE has fewer than {data.threshold} people: its figures are not shown.</p>"
+        caption = ""
+    else:
+        records = frame.to_dict("records")
+        first = records[0]
+        caption = (
+            f" HR snapshot {pd.Timestamp(first['snapshot_date']):%Y-%m-%d}; the CCoE has "
+            f"{_count(first['ccoe_headcount'], data.threshold)} people."
+        )
+        rows = []
+        for r in records:
+            if _flag(r["is_unstaffed"]):
+                flag, cls = "nobody", "over"
+            elif _flag(r["is_single_point_of_failure"]):
+                flag, cls = "one person alone", "over"
+            else:
+                flag, cls = "", ""
+            rows.append(
+                f'<tr class="{cls}"><td class="text">{e(str(r["function_name"]))}</td>'
+                f"<td>{_count(r['qualified_count'], data.threshold)}</td>"
+                f"<td>{_count(r['bench_depth'], data.threshold)}</td>"
+                f"<td>{_count(r['near_qualified_count'], data.threshold)}</td>"
+                f"<td>{_change(r['qualified_count_change'])}</td>"
+                f"<td>{_count(r['candidate_count'], data.threshold)}</td>"
+                f'<td class="text">{"<strong class=over-text>" + flag + "</strong>" if flag else ""}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">AI function</th><th>Can staff it</th><th>Bench</th>'
+            "<th>One skill short</th><th>Change</th><th>Could join from outside</th>"
+            f'<th class="text">Risk</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="ccoe"><h2>AI functions of the Cloud Center of Excellence</h2>'
+        '<p class="caption">People of the CCoE able to staff each AI function (they meet every skill it needs), the '
+        "bench behind the first, those one skill short, the change since the previous HR snapshot and the people "
+        f"outside the CCoE who could staff it. A red row is a function nobody or one person alone covers.{e(caption)}"
+        f"</p>{body}</section>"
+    )
+
+
+def currency_section(data: ReportData) -> str:
+    """Evidence of the required skills due for renewal, whole organisation, per audience and skill."""
+    frame = data.currency
+    if frame is None or frame.empty:
+        body, caption = "<p>No required skill with enough people to show.</p>", ""
+    else:
+        records = frame.to_dict("records")
+        caption = f" HR snapshot {pd.Timestamp(records[0]['snapshot_date']):%Y-%m-%d}."
+        rows = [
+            f'<tr><td class="text">{e(str(r["skill_name"]))}</td>'
+            f'<td class="text">{e(AUDIENCE_LABELS.get(str(r["audience"]), str(r["audience"])))}</td>'
+            f"<td>{_count(r['headcount'], data.threshold)}</td><td>{_count(r['evidence_count'], data.threshold)}</td>"
+            f"<td>{_pct(r['current_evidence_pct'])}</td>"
+            f'<td class="{"over-text" if _flag(r["lapsed_count"]) else ""}">'
+            f"{_count(r['lapsed_count'], data.threshold)}</td>"
+            f"<td>{_count(r['due_30_count'], data.threshold)}</td><td>{_count(r['due_60_count'], data.threshold)}</td>"
+            f"<td>{_count(r['due_90_count'], data.threshold)}</td></tr>"
+            for r in records
+        ]
+        body = (
+            '<table><tr><th class="text">Skill</th><th class="text">Audience</th><th>People</th><th>With evidence</th>'
+            "<th>Current</th><th>Lapsed</th><th>Due in 30 days</th><th>60 days</th><th>90 days</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
+    return (
+        '<section class="card" id="currency"><h2>Skills kept current</h2>'
+        '<p class="caption">Evidence of the required skills, whole organisation: how much is current, lapsed (expired '
+        "or older than the renewal period of its kind) and due for renewal within 30, 60 and 90 days; the most "
+        f"renewals first.{e(caption)}</p>{body}</section>"
+    )
+
+
+def _points(value: Any) -> str:
+    return "–" if _missing(value) else f"{100 * value:+.0f} pts"
+
+
+def effectiveness_section(data: ReportData) -> str:
+    """Per learning item: completers meeting the granted skills at the next HR snapshot against non-takers."""
+    frame = data.effectiveness
+    if frame is None or frame.empty:
+        body = f"<p>No learning item has had {data.threshold} or more completers between two HR snapshots yet.</p>"
+    else:
+        rows = [
+            f'<tr><td class="text">{e(str(r["item_title"]))}</td>'
+            f"<td>{pd.Timestamp(r['snapshot_date']):%Y-%m-%d}</td>"
+            f"<td>{_count(r['completer_count'], data.threshold)}</td><td>{_pct(r['completers_met_pct'])}</td>"
+            f"<td>{_count(r['non_taker_count'], data.threshold)}</td><td>{_pct(r['non_takers_met_pct'])}</td>"
+            f"<td>{_points(r['uplift_pct'])}</td></tr>"
+            for r in frame.to_dict("records")
+        ]
+        body = (
+            '<table><tr><th class="text">Learning item</th><th>HR snapshot</th><th>Completers</th>'
+            "<th>Meeting its skills</th><th>Never took it</th><th>Meeting its skills</th><th>Uplift</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
+    return (
+        '<section class="card" id="effectiveness"><h2>Does the training work?</h2>'
+        '<p class="caption">Per learning item, the workers who completed it since the previous HR snapshot and the '
+        "share of them whose skills as HR records them meet every skill the item grants, against the workers who "
+        "never took it; the latest snapshot with enough completers to show. Uplift is the difference.</p>"
+        f"{body}</section>"
+    )
+
+
+def _mean(value: Any) -> str:
+    return "–" if _missing(value) else f"{value:.2f}"
+
+
+def _score_change(value: Any) -> str:
+    return "–" if _missing(value) else f"{value:+.2f}"
+
+
+def sentiment_section(data: ReportData) -> str:
+    """The latest pulse survey wave, whole organisation: the answers per audience and question."""
+    frame = data.sentiment
+    if frame is None or frame.empty:
+        body, caption = "<p>No pulse survey has been delivered (the survey is optional).</p>", ""
+    else:
+        records = frame.to_dict("records")
+        caption = f" Wave {pd.Timestamp(records[0]['wave_month']):%Y-%m}."
+        rows = []
+        for r in records:
+            counts = "".join(f"<td>{_count(r[f'answer_{k}_count'], data.threshold)}</td>" for k in range(1, 6))
+            concern = ' <span class="caption">(agreeing is a concern)</span>'
+            reading = "" if _flag(r["agreement_is_favourable"]) else concern
+            rows.append(
+                f'<tr><td class="text">{e(AUDIENCE_LABELS.get(str(r["audience"]), str(r["audience"])))}</td>'
+                f'<td class="text">{e(str(r["question_text"]))}{reading}</td>'
+                f"<td>{_count(r['response_count'], data.threshold)}</td>{counts}"
+                f"<td>{_pct(r['agree_pct'])}</td><td>{_mean(r['mean_score'])}</td>"
+                f"<td>{_score_change(r['mean_score_change'])}</td>"
+                f'<td class="text">{e(str(r["top_concern_category"] or "–").replace("_", " "))}</td></tr>'
+            )
+        body = (
+            '<table><tr><th class="text">Audience</th><th class="text">Question</th><th>Responses</th><th>1</th>'
+            "<th>2</th><th>3</th><th>4</th><th>5</th><th>Agree (4-5)</th><th>Mean</th><th>Change</th>"
+            f'<th class="text">Main concern</th></tr>{"".join(rows)}</table>'
+        )
+    return (
+        '<section class="card" id="sentiment"><h2>What people think of generative AI</h2>'
+        '<p class="caption">The anonymous pulse survey, whole organisation, per audience: how many answered 1 '
+        "(strongly disagree) to 5 (strongly agree), the share agreeing, the mean and its change since the previous "
+        f"wave, and the concern named most. Groups of fewer than {data.threshold} responses are not shown."
+        f"{e(caption)}</p>{body}</section>"
+    )
+
+
 def _tiles(tiles: list[tuple[str, str, str, str]]) -> str:
     return (
         '<div class="tiles">'
@@ -352,6 +569,8 @@ def render(data: ReportData) -> str:
         f"{_budget_table(data.cost_center_rows)}</section>"
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
+    body += gap_plan_section(data) + ccoe_section(data) + currency_section(data) + effectiveness_section(data)
+    body += sentiment_section(data)
     return _template().substitute(
         csp=CSP,
         title=e(f"Generative-AI readiness report, {h.as_of}"),

@@ -290,3 +290,88 @@ def readiness_trend(con: duckdb.DuckDBPyConnection, threshold: int) -> pd.DataFr
     return con.execute(
         "select snapshot_date, readiness_score from marts.readiness_scorecard where is_root order by snapshot_date"
     ).df()
+
+
+def gap_closure_plan(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest quarter's plan per cost centre (marts.gap_closure_plan; suppressed rows keep their nulls),
+    with the units of the latest org snapshot that carry the cost centre; the dearest plan first."""
+    return con.execute(
+        f"""
+        with latest as (
+            select fiscal_year, fiscal_quarter from marts.gap_closure_plan
+            order by fiscal_year desc, fiscal_quarter desc limit 1
+        ),
+        units as (
+            select cost_center_id, string_agg(org_unit_name, ', ' order by org_unit_level, org_unit_name) as units
+            from marts.org_units where snapshot_date = {_latest("org_units")}
+            group by cost_center_id
+        )
+        select p.fiscal_year, p.fiscal_quarter, p.cost_center_id, p.snapshot_date, p.is_suppressed,
+               p.open_gap_count, p.unplanned_gap_count, p.planned_enrolment_count,
+               p.learning_hours::double as learning_hours, p.plan_cost_amount::double as plan_cost,
+               p.training_budget_left_amount::double as budget_left, p.is_covered_by_budget, p.currency,
+               units.units
+        from marts.gap_closure_plan as p
+        inner join latest using (fiscal_year, fiscal_quarter)
+        left join units using (cost_center_id)
+        order by p.is_suppressed, p.plan_cost_amount desc nulls last, p.cost_center_id
+        """
+    ).df()
+
+
+def ccoe_capabilities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The CCoE's AI functions on the latest HR snapshot (marts.ccoe_capabilities), the least staffed first."""
+    return con.execute(
+        f"""
+        select snapshot_date, function_id, function_name, ccoe_headcount, qualified_count, bench_depth,
+               near_qualified_count, is_unstaffed, is_single_point_of_failure, qualified_count_change,
+               candidate_count, is_suppressed
+        from marts.ccoe_capabilities
+        where snapshot_date = {_latest("ccoe_capabilities")}
+        order by qualified_count nulls last, function_name
+        """
+    ).df()
+
+
+def skills_currency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole organisation's (the root unit's) evidence per audience and required skill on the latest HR
+    snapshot, suppressed rows left out; the most renewals due first."""
+    return con.execute(
+        f"""
+        select snapshot_date, audience, skill_name, headcount, evidence_count, current_count, lapsed_count,
+               due_30_count, due_60_count, due_90_count, current_evidence_pct
+        from marts.skills_currency
+        where is_root and not is_suppressed and snapshot_date = {_latest("skills_currency")}
+        order by lapsed_count + due_90_count desc, audience, skill_name
+        """
+    ).df()
+
+
+def learning_effectiveness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per learning item, its latest HR snapshot with enough completers to show (marts.learning_effectiveness)."""
+    return con.execute(
+        """
+        select item_uid, item_title, snapshot_date, completer_count, completers_met_pct, non_taker_count,
+               non_takers_met_pct, uplift_pct
+        from marts.learning_effectiveness
+        where not is_suppressed
+        qualify row_number() over (partition by item_uid order by snapshot_date desc) = 1
+        order by uplift_pct desc nulls last, item_title
+        """
+    ).df()
+
+
+def sentiment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole organisation's (the root unit's) pulse survey of the latest wave per audience and question,
+    suppressed groups left out (marts.sentiment_by_team; empty where the organisation runs no survey)."""
+    return con.execute(
+        """
+        select wave_month, audience, question_id, question_text, agreement_is_favourable, response_count,
+               answer_1_count, answer_2_count, answer_3_count, answer_4_count, answer_5_count, mean_score,
+               agree_pct, mean_score_change, previous_wave_month, top_concern_category
+        from marts.sentiment_by_team
+        where is_root and not is_suppressed
+          and wave_month = (select max(wave_month) from marts.sentiment_by_team where is_root)
+        order by audience, question_id
+        """
+    ).df()
