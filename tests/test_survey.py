@@ -7,6 +7,7 @@ model), so the check does not go through the code that uses them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -38,10 +39,8 @@ def test_the_survey_names_no_one() -> None:
     assert not set(PULSE_RESPONSES.column_names) & set(PULSE_RESPONSES.forbidden_columns)
 
 
-def test_an_organisation_without_a_survey_publishes_an_empty_sentiment_mart(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("READINESS_SOURCES", "hr,lms,finance")  # the survey is optional: not configured here
+def test_an_organisation_without_a_survey_publishes_an_empty_sentiment_mart(settings: Settings) -> None:
+    settings = dataclasses.replace(settings, enabled_sources=("hr", "lms", "finance"))  # no survey configured
     build_candidate(settings.candidate_db)
     with duckdb.connect(str(settings.candidate_db)) as con:
         con.execute("delete from marts.sentiment_by_team")
