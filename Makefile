@@ -104,6 +104,7 @@ test: lint dbt-parse
 # Its own --basetemp (inside .superset/): Superset's home lives there for minutes, and the default
 # /tmp/pytest-of-<user> keeps only the last three runs of the user, so a concurrent pytest run would delete it.
 test-superset: install
+	@mkdir -p $(CURDIR)/.superset
 	@pytest tests/superset --basetemp=$(CURDIR)/.superset/pytest
 
 # The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
