@@ -41,14 +41,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 UNAVAILABLE_LMS = "source lms not configured (READINESS_SOURCES)"
 UNAVAILABLE_FINANCE = "source finance not configured (READINESS_SOURCES)"
+UNAVAILABLE_SURVEY = "source survey not configured (READINESS_SOURCES)"
+UNAVAILABLE_PLAN = "source lms, finance not configured (READINESS_SOURCES)"
 
 #: The tutorial's steps: (READINESS_SOURCES, logical date, the folders of the generated sample delivered).
 STEPS = {
     "hr": ("hr", "2026-11-28", ["hr"]),
     # The LMS of this site is an LRS only: xAPI statements and the catalogue, no Viva course activity.
     "hr+lms": ("hr,lms", "2026-11-29", ["lms/catalog", "lms/statements"]),
-    # Every source (READINESS_SOURCES unset), and Viva Learning's course activity beside the statements.
-    "all": ("", "2026-11-30", ["finance", "lms/course_activity"]),
+    # Every source (READINESS_SOURCES unset: the pulse survey too), and Viva Learning's course activity beside
+    # the statements.
+    "all": ("", "2026-11-30", ["finance", "lms/course_activity", "survey"]),
 }
 
 
@@ -199,7 +202,13 @@ def _assert_completions(actual: dict[str, tuple[int, bool]], expected: dict[str,
 
 def test_hr_alone_publishes_skills_and_marks_training_and_money_unavailable(nights) -> None:
     night = nights["hr"]
-    assert night["unavailable"] == {"training_progress": UNAVAILABLE_LMS, "budget_vs_spend": UNAVAILABLE_FINANCE}
+    assert night["unavailable"] == {
+        "training_progress": UNAVAILABLE_LMS,
+        "learning_effectiveness": UNAVAILABLE_LMS,
+        "budget_vs_spend": UNAVAILABLE_FINANCE,
+        "gap_closure_plan": UNAVAILABLE_PLAN,
+        "sentiment_by_team": UNAVAILABLE_SURVEY,
+    }
     assert night["rows"]["training_progress"] == 0 and night["rows"]["budget_vs_spend"] == 0
     assert night["rows"]["skills_coverage"] > 0 and night["rows"]["skill_gaps"] > 0
     assert night["rows"]["readiness_scorecard"] > 0
@@ -209,7 +218,7 @@ def test_hr_alone_publishes_skills_and_marks_training_and_money_unavailable(nigh
     assert {e.split("/")[0] for e in night["loaded"]} == {"hr"}
     assert "lms.load_" not in night["log"] and "finance.load_" not in night["log"]
     assert "never been delivered" not in night["log"]
-    assert "Not configured (READINESS_SOURCES): lms, finance" in night["summary"]
+    assert "Not configured (READINESS_SOURCES): lms, finance, survey" in night["summary"]
     assert f"unavailable: {UNAVAILABLE_LMS}" in night["summary"]
     assert "Late source: lms" not in night["summary"] and "Late source: finance" not in night["summary"]
     assert f"training_progress: {UNAVAILABLE_LMS}" in night["report"]
@@ -219,7 +228,11 @@ def test_hr_alone_publishes_skills_and_marks_training_and_money_unavailable(nigh
 def test_adding_the_lms_publishes_training_from_statements_alone(nights) -> None:
     night = nights["hr+lms"]
     generated = nights["generated"]["path"]
-    assert night["unavailable"] == {"budget_vs_spend": UNAVAILABLE_FINANCE}
+    assert night["unavailable"] == {
+        "budget_vs_spend": UNAVAILABLE_FINANCE,
+        "gap_closure_plan": "source finance not configured (READINESS_SOURCES)",
+        "sentiment_by_team": UNAVAILABLE_SURVEY,
+    }
     assert night["rows"]["training_progress"] > 0 and night["rows"]["budget_vs_spend"] == 0
     # Training completed now grants skills: the coverage counts them.
     assert night["coverage"] == expected_genai_coverage(generated)
@@ -227,7 +240,7 @@ def test_adding_the_lms_publishes_training_from_statements_alone(nights) -> None
     # Only xAPI was delivered: course_activity is not missing, the statements carry the LMS's facts.
     assert "lms/course_activity" not in night["loaded"]
     assert "never been delivered" not in night["log"]
-    assert "Not configured (READINESS_SOURCES): finance" in night["summary"]
+    assert "Not configured (READINESS_SOURCES): finance, survey" in night["summary"]
     assert "unavailable: " + UNAVAILABLE_LMS not in night["summary"]
 
 

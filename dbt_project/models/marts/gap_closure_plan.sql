@@ -306,3 +306,9 @@ final as (
 )
 
 select * from final
+{#- The plan needs the LMS (the items and their hours) and finance (the budget left): without either
+    the mart is published empty and named in marts.publication.unavailable_marts (meta
+    readiness_sources), not half a plan. #}
+{%- if not (readiness_source_enabled('lms') and readiness_source_enabled('finance')) %}
+where 1 = 0
+{%- endif %}
