@@ -6,7 +6,8 @@ In one run, on the tier's generated deliveries (generated once into benchmarks/.
 - floor: one DuckDB process reading every delivered file of the base once, typed and materialised;
 - full build: a fresh data root and Airflow home, all history, through the real DAG (`airflow dags test`);
 - bare dbt: a plain `dbt build` of the same project on the ingest file the full build loaded;
-- nightly: one further night of deliveries on top of the full build, through the DAG again.
+- nightly: one further night of deliveries on top of the full build, through the DAG again;
+- quiet night: the night after, with nothing delivered (it must keep the published version).
 
 Per phase (the DAG's tasks: load, validate, dbt, audit+publish, export, report, docs) the wall time
 comes from Airflow's own task records and the peak is the resident memory of the whole process tree
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -116,7 +118,8 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
 def generate(tier: str, cache: Path) -> dict[str, object]:
     """The tier's base deliveries and one further night, each in its own landing folder (once)."""
     done = cache / "generated.json"
-    if done.exists():
+    fingerprint = generator_fingerprint()
+    if done.exists() and json.loads(done.read_text()).get("generator") == fingerprint:
         return json.loads(done.read_text())
     shutil.rmtree(cache, ignore_errors=True)
     everything = cache / "all"
@@ -135,6 +138,7 @@ def generate(tier: str, cache: Path) -> dict[str, object]:
         path.rename(target)
     shutil.rmtree(everything)
     info = {
+        "generator": fingerprint,
         "generate_s": round(measured.wall, 1),
         "generate_peak_mb": round(measured.peak / 2**20),
         "base_mb": round(sum(p.stat().st_size for p in (cache / "base").rglob("*") if p.is_file()) / 2**20, 1),
@@ -142,6 +146,13 @@ def generate(tier: str, cache: Path) -> dict[str, object]:
     }
     done.write_text(json.dumps(info, indent=2))
     return info
+
+
+def generator_fingerprint() -> str:
+    """A hash of the generator's code: a cached tier made by another generator is generated again."""
+    package = REPO / "include" / "readiness"
+    sources = sorted([package / "generate.py", *package.glob("_generate_*.py")])
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
 
 
 FLOOR = """
@@ -196,6 +207,7 @@ class Run:
     dbt_span: float = 0.0
     tasks: int = 0
     cpu: float = 0.0
+    task_s: float = 0.0  # the tasks' own time: the run's work beyond Airflow's start-up
 
 
 def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
@@ -212,6 +224,7 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
             (f"{logical_date.isoformat()}%",),
         ).fetchall()
     run = Run(measured.wall, measured.peak, tasks=len(rows), cpu=measured.cpu)
+    run.task_s = sum(_utc(e) - _utc(s) for _, s, e in rows if e)
     for phase, belongs in PHASES.items():
         spans = [(_utc(s), _utc(e)) for t, s, e in rows if belongs(t) and e]
         if not spans:
@@ -248,6 +261,14 @@ def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     return measured
 
 
+def last_run_status(work: Path) -> str:
+    """What the last run recorded in ops.pipeline_runs: `unchanged` for a night that kept the published version."""
+    from readiness.config import Settings
+    from readiness.runs import summarise
+
+    return str(summarise(Settings(work / "data")).status)
+
+
 def machine() -> dict[str, object]:
     cpu = (
         next(
@@ -281,7 +302,7 @@ def table(result: dict) -> str:
         lines.append(f"{phase:<14}" + "".join(f"{cell:>9}" for cell in cells))
     lines.append(f"{'whole run':<14}{full['wall_s']:>9}{full['peak_mb']:>9}{night['wall_s']:>9}{night['peak_mb']:>9}")
     lines.append(f"{'whole run CPU s':<14}{full['cpu_s']:>9}{'':>9}{night['cpu_s']:>9}")
-    fl, ratios = result["floor"], result["ratios"]
+    fl, ratios, quiet = result["floor"], result["ratios"], result["quiet_night"]
     lines += [
         f"floor (DuckDB reads every file once): {fl['wall_s']} s, {fl['peak_mb']} MB, {fl['rows']:,} rows",
         f"bare dbt build: {result['bare_dbt']['wall_s']} s, {result['bare_dbt']['peak_mb']} MB; "
@@ -289,6 +310,8 @@ def table(result: dict) -> str:
         f"full build / floor: {ratios['full_over_floor']}x; nightly / full build: {ratios['nightly_over_full']}x",
         f"in CPU seconds: full build / floor {ratios['full_over_floor_cpu']}x; "
         f"nightly / full build {ratios['nightly_over_full_cpu']}x",
+        f"quiet night (nothing delivered): {quiet['status']}, {quiet['task_s']} s of task time, "
+        f"{quiet['wall_s']} s with Airflow's start-up",
         f"load average before/after: {result['load_before']} / {result['load_after']}",
     ]
     return "\n".join(lines)
@@ -323,6 +346,8 @@ def main() -> None:
     bare = bare_dbt(env, work)
     shutil.copytree(cache / "night", landing, dirs_exist_ok=True)
     night = dag_run(env, AS_OF + timedelta(days=1), work / "nightly.log")
+    quiet = dag_run(env, AS_OF + timedelta(days=2), work / "quiet-night.log")
+    quiet_status = last_run_status(work)
 
     from readiness.generate import TIERS
 
@@ -333,6 +358,7 @@ def main() -> None:
             "peak_mb": round(run.peak / 2**20),
             "tasks": run.tasks,
             "dbt_span_s": round(run.dbt_span, 1),
+            "task_s": round(run.task_s, 1),
             "phases": run.phases,
         }
 
@@ -352,6 +378,7 @@ def main() -> None:
         "full_build": summary(full),
         "bare_dbt": {"wall_s": round(bare.wall, 1), "cpu_s": round(bare.cpu, 1), "peak_mb": round(bare.peak / 2**20)},
         "nightly": summary(night),
+        "quiet_night": {**summary(quiet), "status": quiet_status},
         "ratios": {
             "full_over_floor": round(full.wall / result_floor["wall_s"], 1),
             "nightly_over_full": round(night.wall / full.wall, 2),
