@@ -261,6 +261,13 @@ def bare_dbt(env: dict[str, str], work: Path) -> Measured:
     return measured
 
 
+def slowest_nodes(work: Path, count: int = 12) -> list[dict[str, object]]:
+    """The bare build's slowest models, seeds and tests (dbt's run_results.json): where a full build's time goes."""
+    results = json.loads((work / "bare-target" / "run_results.json").read_text())["results"]
+    ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
+    return [{"node": r["unique_id"], "s": round(r["execution_time"], 1)} for r in ranked]
+
+
 def last_run_status(work: Path) -> str:
     """What the last run recorded in ops.pipeline_runs: `unchanged` for a night that kept the published version."""
     from readiness.config import Settings
@@ -376,7 +383,12 @@ def main() -> None:
         **generated,
         "floor": result_floor,
         "full_build": summary(full),
-        "bare_dbt": {"wall_s": round(bare.wall, 1), "cpu_s": round(bare.cpu, 1), "peak_mb": round(bare.peak / 2**20)},
+        "bare_dbt": {
+            "wall_s": round(bare.wall, 1),
+            "cpu_s": round(bare.cpu, 1),
+            "peak_mb": round(bare.peak / 2**20),
+            "slowest": slowest_nodes(work),
+        },
         "nightly": summary(night),
         "quiet_night": {**summary(quiet), "status": quiet_status},
         "ratios": {
