@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import pytest
 from readiness import service
 from readiness.config import Settings
 from readiness.generate import generate_organisation
+from tests.e2e.xapi import counting_completions
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +45,6 @@ GENAI_GRANTED_BY_URL = {
 }
 LEADERSHIP_LEVELS = {"Executive", "Director", "Manager"}
 TECHNICAL_FAMILIES = {"Software Engineering", "Data & Analytics", "IT Operations", "Security"}
-COMPLETION_VERBS = {"completed", "passed", "satisfied"}
 AI_SERVICE_CATEGORY = "AI and Machine Learning"
 
 
@@ -104,10 +104,6 @@ def _published(pipeline) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(Settings(pipeline["data_dir"]).published_db), read_only=True)
 
 
-def _statement_day(timestamp: str) -> date:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(UTC).date()
-
-
 def expected_genai_coverage(generated: Path) -> dict[str, tuple[int, int]]:
     """(headcount, meeting_count) per audience at the top unit for genai_fundamentals, by hand."""
     day = SNAPSHOT.isoformat()
@@ -135,29 +131,7 @@ def expected_genai_coverage(generated: Path) -> dict[str, tuple[int, int]]:
         if s["skill_id"] == "genai_fundamentals" and not expired:
             level[s["worker_id"]] = max(level[s["worker_id"]], int(s["proficiency"]))
 
-    emails, sha1s, known_ids = {}, {}, set()
-    for path in (generated / "hr" / "workers").glob("workers_*.csv"):
-        for w in _read_csv(path):
-            emails[w["work_email"].lower()] = w["worker_id"]
-            sha1s[hashlib.sha1(f"mailto:{w['work_email']}".encode()).hexdigest()] = w["worker_id"]
-            known_ids.add(w["worker_id"])
-    statements = [
-        json.loads(line)
-        for line in (generated / "lms" / "statements").glob("*.jsonl").__next__().read_text().splitlines()
-        if line.strip()
-    ]
-    voided = {s["object"]["id"] for s in statements if s["verb"]["id"].endswith("/voided")}
-    for s in statements:
-        verb = s["verb"]["id"].rsplit("/", 1)[-1]
-        if s["id"] in voided or verb not in COMPLETION_VERBS or _statement_day(s["timestamp"]) > SNAPSHOT:
-            continue
-        actor = s["actor"]
-        if "account" in actor:
-            worker = actor["account"]["name"] if actor["account"]["name"] in known_ids else None
-        elif "mbox" in actor:
-            worker = emails.get(actor["mbox"].removeprefix("mailto:").lower())
-        else:
-            worker = sha1s.get(actor.get("mbox_sha1sum", ""))
+    for worker, s in counting_completions(generated, SNAPSHOT):
         granted = GENAI_GRANTED_BY_URL.get(s["object"]["id"])
         if worker and granted:
             level[worker] = max(level[worker], granted)

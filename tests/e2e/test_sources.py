@@ -25,15 +25,14 @@ from readiness import service
 from readiness.config import Settings
 from readiness.generate import generate_organisation
 from tests.e2e.test_pipeline import (
-    COMPLETION_VERBS,
     LEADERSHIP_LEVELS,
     SNAPSHOT,
     TECHNICAL_FAMILIES,
     _read_csv,
-    _statement_day,
     expected_genai_coverage,
     expected_spend_and_budget,
 )
+from tests.e2e.xapi import counting_completions
 
 pytestmark = pytest.mark.e2e
 
@@ -158,34 +157,10 @@ def expected_root_completions(generated: Path) -> dict[str, int]:
                 if profile["job_family"] in TECHNICAL_FAMILIES
                 else "end_user"
             )
-    emails, sha1s, known = {}, {}, set()
-    import hashlib
-
-    for path in (generated / "hr" / "workers").glob("workers_*.csv"):
-        for w in _read_csv(path):
-            emails[w["work_email"].lower()] = w["worker_id"]
-            sha1s[hashlib.sha1(f"mailto:{w['work_email']}".encode()).hexdigest()] = w["worker_id"]
-            known.add(w["worker_id"])
     catalogue = json.loads(next((generated / "lms" / "catalog").glob("*.json")).read_text())
     urls = {item["url"].rstrip("/").lower() for kind in catalogue.values() for item in kind}
-    statements = [
-        json.loads(line)
-        for line in next((generated / "lms" / "statements").glob("*.jsonl")).read_text().splitlines()
-        if line.strip()
-    ]
-    voided = {s["object"]["id"] for s in statements if s["verb"]["id"].endswith("/voided")}
     pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for s in statements:
-        verb = s["verb"]["id"].rsplit("/", 1)[-1]
-        if s["id"] in voided or verb not in COMPLETION_VERBS or _statement_day(s["timestamp"]) > SNAPSHOT:
-            continue
-        actor = s["actor"]
-        if "account" in actor:
-            worker = actor["account"]["name"] if actor["account"]["name"] in known else None
-        elif "mbox" in actor:
-            worker = emails.get(actor["mbox"].removeprefix("mailto:").lower())
-        else:
-            worker = sha1s.get(actor.get("mbox_sha1sum", ""))
+    for worker, s in counting_completions(generated, SNAPSHOT):
         url = s["object"]["id"].rstrip("/").lower()
         if worker in audience_of and url in urls:
             pairs[audience_of[worker]].add((worker, url))

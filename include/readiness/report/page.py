@@ -148,6 +148,14 @@ def _coverage_style(value: Any) -> str:
     return f' style="background: hsl({round(120 * float(value))}, 65%, 85%)"'
 
 
+def _card(section_id: str, title: str | None, body: str, caption: str | None = None) -> str:
+    """A card of a page: a heading (plain text, escaped here), an optional caption and the body. The caption is
+    HTML, like the body: it mixes the page's own wording with figures, which the caller escapes as it puts them in."""
+    heading = "" if title is None else f"<h2>{e(title)}</h2>"
+    note = "" if caption is None else f'<p class="caption">{caption}</p>'
+    return f'<section class="card" id="{e(section_id)}">{heading}{note}{body}</section>'
+
+
 def _dates(headline: Headline) -> str:
     return (
         f'<p class="dates">People figures as of the HR snapshot of <strong>{e(str(headline.snapshot_date))}</strong>'
@@ -182,8 +190,10 @@ def _footer(data: ReportData, home: str) -> str:
 
 def score_definition(weight: float, threshold: int) -> str:
     """The readiness score's definition, as readiness_scorecard computes it (see its dbt docs)."""
-    return (
-        '<section class="card" id="definition"><h2>How the readiness score is computed</h2><dl class="definition">'
+    return _card(
+        "definition",
+        "How the readiness score is computed",
+        '<dl class="definition">'
         f"<dt>Readiness score (0-100)</dt><dd>100 × ({weight:g} × skill coverage + {1 - weight:g} × training "
         "completion), rounded to one decimal. A unit counts with every unit below it. With no enrolment, training "
         "completion counts as 0.</dd>"
@@ -194,7 +204,7 @@ def score_definition(weight: float, threshold: int) -> str:
         "date, the share they completed.</dd>"
         "<dt>Change</dt><dd>The score minus the unit's score at the previous HR snapshot.</dd>"
         f"<dt>Small populations</dt><dd>Where a unit, or an audience in it, has fewer than {threshold} workers, its "
-        "figures are not shown.</dd></dl></section>"
+        "figures are not shown.</dd></dl>",
     )
 
 
@@ -335,13 +345,14 @@ def gap_plan_section(data: ReportData) -> str:
             f"<th>Plan cost ({e(str(currency))})</th><th>Training budget left</th>"
             f'<th class="text">Covered</th></tr>{"".join(rows)}</table>'
         )
-    return (
-        '<section class="card" id="gap-plan"><h2>Cost of closing the skill gaps</h2>'
-        f'<p class="caption">Open gaps of each cost centre\'s workforce,{e(period)}: the learning items that '
-        "close them (one enrolment per person and item), their hours, and their cost (time at the planners' "
-        "hourly cost per audience plus licences), beside the training budget left for the fiscal year. Gaps "
-        "without an item have no training to close them; a red row is a plan the budget left does not cover.</p>"
-        f"{body}</section>"
+    return _card(
+        "gap-plan",
+        "Cost of closing the skill gaps",
+        body,
+        f"Open gaps of each cost centre's workforce,{e(period)}: the learning items that close them (one enrolment "
+        "per person and item), their hours, and their cost (time at the planners' hourly cost per audience plus "
+        "licences), beside the training budget left for the fiscal year. Gaps without an item have no training to "
+        "close them; a red row is a plan the budget left does not cover.",
     )
 
 
@@ -387,12 +398,13 @@ def ccoe_section(data: ReportData) -> str:
             "<th>One skill short</th><th>Change</th><th>Could join from outside</th>"
             f'<th class="text">Risk</th></tr>{"".join(rows)}</table>'
         )
-    return (
-        '<section class="card" id="ccoe"><h2>AI functions of the Cloud Center of Excellence</h2>'
-        '<p class="caption">People of the CCoE able to staff each AI function (they meet every skill it needs), the '
-        "bench behind the first, those one skill short, the change since the previous HR snapshot and the people "
-        f"outside the CCoE who could staff it. A red row is a function nobody or one person alone covers.{e(caption)}"
-        f"</p>{body}</section>"
+    return _card(
+        "ccoe",
+        "AI functions of the Cloud Center of Excellence",
+        body,
+        "People of the CCoE able to staff each AI function (they meet every skill it needs), the bench behind the "
+        "first, those one skill short, the change since the previous HR snapshot and the people outside the CCoE "
+        f"who could staff it. A red row is a function nobody or one person alone covers.{e(caption)}",
     )
 
 
@@ -420,11 +432,13 @@ def currency_section(data: ReportData) -> str:
             "<th>Current</th><th>Lapsed</th><th>Due in 30 days</th><th>60 days</th><th>90 days</th></tr>"
             f"{''.join(rows)}</table>"
         )
-    return (
-        '<section class="card" id="currency"><h2>Skills kept current</h2>'
-        '<p class="caption">Evidence of the required skills, whole organisation: how much is current, lapsed (expired '
-        "or older than the renewal period of its kind) and due for renewal within 30, 60 and 90 days; the most "
-        f"renewals first.{e(caption)}</p>{body}</section>"
+    return _card(
+        "currency",
+        "Skills kept current",
+        body,
+        "Evidence of the required skills, whole organisation: how much is current, lapsed (expired or older than "
+        "the renewal period of its kind) and due for renewal within 30, 60 and 90 days; the most renewals first."
+        f"{e(caption)}",
     )
 
 
@@ -451,12 +465,13 @@ def effectiveness_section(data: ReportData) -> str:
             "<th>Meeting its skills</th><th>Never took it</th><th>Meeting its skills</th><th>Uplift</th></tr>"
             f"{''.join(rows)}</table>"
         )
-    return (
-        '<section class="card" id="effectiveness"><h2>Does the training work?</h2>'
-        '<p class="caption">Per learning item, the workers who completed it since the previous HR snapshot and the '
-        "share of them whose skills as HR records them meet every skill the item grants, against the workers who "
-        "never took it; the latest snapshot with enough completers to show. Uplift is the difference.</p>"
-        f"{body}</section>"
+    return _card(
+        "effectiveness",
+        "Does the training work?",
+        body,
+        "Per learning item, the workers who completed it since the previous HR snapshot and the share of them whose "
+        "skills as HR records them meet every skill the item grants, against the workers who never took it; the "
+        "latest snapshot with enough completers to show. Uplift is the difference.",
     )
 
 
@@ -494,12 +509,13 @@ def sentiment_section(data: ReportData) -> str:
             "<th>2</th><th>3</th><th>4</th><th>5</th><th>Agree (4-5)</th><th>Mean</th><th>Change</th>"
             f'<th class="text">Main concern</th></tr>{"".join(rows)}</table>'
         )
-    return (
-        '<section class="card" id="sentiment"><h2>What people think of generative AI</h2>'
-        '<p class="caption">The anonymous pulse survey, whole organisation, per audience: how many answered 1 '
-        "(strongly disagree) to 5 (strongly agree), the share agreeing, the mean and its change since the previous "
-        f"wave, and the concern named most. Groups of fewer than {data.threshold} responses are not shown."
-        f"{e(caption)}</p>{body}</section>"
+    return _card(
+        "sentiment",
+        "What people think of generative AI",
+        body,
+        "The anonymous pulse survey, whole organisation, per audience: how many answered 1 (strongly disagree) to 5 "
+        "(strongly agree), the share agreeing, the mean and its change since the previous wave, and the concern "
+        f"named most. Groups of fewer than {data.threshold} responses are not shown.{e(caption)}",
     )
 
 
@@ -550,23 +566,25 @@ def render(data: ReportData) -> str:
         else f"The top levels of the org tree: {len(shown)} of {total} org units (every unit of a level, largest "
         "first, before the next level); every unit has its own page, linked from its parent's page"
     )
-    tree = (
-        '<section class="card" id="units"><h2>Readiness by org unit</h2>'
-        f'<p class="caption">{e(scope)}. Each unit is indented under its parent and counts with the units below '
-        "it; its name opens the unit's own page. Latest HR snapshot.</p>"
-        f"{_unit_rows(data, shown, UNITS_DIR + '/', top)}</section>"
+    tree = _card(
+        "units",
+        "Readiness by org unit",
+        _unit_rows(data, shown, UNITS_DIR + "/", top),
+        f"{e(scope)}. Each unit is indented under its parent and counts with the units below it; its name opens the "
+        "unit's own page. Latest HR snapshot.",
     )
     charts = "".join(
         f'<section class="chart" id="{e(c.id)}"><h2>{e(c.title)}</h2><p class="caption">{e(c.caption)}</p>'
         f"{c.svg}</section>"
         for c in data.charts
     )
-    cost_centers = (
-        '<section class="card" id="cost-centres"><h2>AI budget per cost centre</h2>'
-        '<p class="caption">Fiscal year with spend: budget in force, actual spend (GL and attributed cloud AI '
-        "services), the share used and the forecast; the status is the worst of the year's quarters (over budget: "
-        "actual above budget; at risk: forecast above budget).</p>"
-        f"{_budget_table(data.cost_center_rows)}</section>"
+    cost_centers = _card(
+        "cost-centres",
+        "AI budget per cost centre",
+        _budget_table(data.cost_center_rows),
+        "Fiscal year with spend: budget in force, actual spend (GL and attributed cloud AI services), the share used "
+        "and the forecast; the status is the worst of the year's quarters (over budget: actual above budget; at "
+        "risk: forecast above budget).",
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
     body += gap_plan_section(data) + ccoe_section(data) + currency_section(data) + effectiveness_section(data)
@@ -602,7 +620,7 @@ def render_unit(data: ReportData, unit: str, children: list[str]) -> str:
             if bool(u["has_workforce"])
             else "This unit has no workers in the workforce at this snapshot."
         )
-        sections.append(f'<section class="card" id="summary"><p>{e(reason)}</p></section>')
+        sections.append(_card("summary", None, f"<p>{e(reason)}</p>"))
     else:
         change = u["readiness_score_change"]
         spend, budget = u["ai_spend_ytd"], u["budget_ytd"]
@@ -640,13 +658,10 @@ def render_unit(data: ReportData, unit: str, children: list[str]) -> str:
         sections.append(_unit_gap_table(data, unit))
     if children:
         child_rows = _unit_rows(data, children, "", int(u["org_unit_level"]) + 1)
-        sections.append(f'<section class="card" id="sub-units"><h2>Units below {e(name)}</h2>{child_rows}</section>')
+        sections.append(_card("sub-units", f"Units below {name}", child_rows))
     own = data.cost_center_by_id.get(str(u["cost_center_id"]))
     cc = [own] if own else []
-    sections.append(
-        f'<section class="card" id="cost-centre"><h2>Cost centre {e(str(u["cost_center_id"]))}</h2>'
-        f"{_budget_table(cc, units_column=False)}</section>"
-    )
+    sections.append(_card("cost-centre", f"Cost centre {u['cost_center_id']}", _budget_table(cc, units_column=False)))
     sections.append(score_definition(data.coverage_weight, data.threshold))
     return _template().substitute(
         csp=CSP,
@@ -672,11 +687,12 @@ def _unit_coverage(data: ReportData, unit: str) -> str:
             f"<td>{int(r['headcount']):,}</td><td>{int(r['meeting_count']):,}</td>"
             f"<td{_coverage_style(r['coverage_pct'])}>{_pct(r['coverage_pct'])}</td></tr>"
         )
-    return (
-        '<section class="card" id="coverage"><h2>Skill coverage by audience and skill</h2>'
-        '<p class="caption">Workers the requirement applies to, those meeting it, and the share.</p>'
+    return _card(
+        "coverage",
+        "Skill coverage by audience and skill",
         '<table><tr><th class="text">Audience</th><th class="text">Skill</th><th>Required of</th><th>Meeting it</th>'
-        f"<th>Coverage</th></tr>{''.join(rows)}</table></section>"
+        f"<th>Coverage</th></tr>{''.join(rows)}</table>",
+        "Workers the requirement applies to, those meeting it, and the share.",
     )
 
 
@@ -697,7 +713,9 @@ def _unit_gap_table(data: ReportData, unit: str) -> str:
         if rows
         else "<p>No group of gaps large enough to show.</p>"
     )
-    return (
-        '<section class="card" id="gaps"><h2>Skill gaps and the training that closes them</h2>'
-        f'<p class="caption">Groups of fewer than {data.threshold} workers are not shown.</p>{body}</section>'
+    return _card(
+        "gaps",
+        "Skill gaps and the training that closes them",
+        body,
+        f"Groups of fewer than {data.threshold} workers are not shown.",
     )
