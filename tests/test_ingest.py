@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from readiness import ops
+from readiness import ops, readers
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, GL_ACTUALS, WORKERS
 from readiness.ingest import DeliveriesRejected, NeverDelivered, load_extract
@@ -82,6 +82,45 @@ def test_missing_required_column_rejects_the_file_and_names_the_column(settings:
         load_extract(settings, WORKERS)
 
     assert _manifest(settings) == [("workers_2026-11-27.csv", 0, 0, 0, "rejected")]
+    assert (settings.quarantine_dir / "hr" / "workers" / "workers_2026-11-27.csv").exists()
+
+
+def _many_workers(count: int) -> list[str]:
+    return [f"W{n},Ann,Lee,w{n}@contoso.example,JP1,OU1,CC1,,US,2020-01-01,,Active,1.0" for n in range(1, count + 1)]
+
+
+def test_a_delivery_streams_in_chunks_and_every_row_keeps_its_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 3)  # 10 rows: four chunks, the last one short
+    rows = _many_workers(10)
+    rows[6] = rows[6].replace("Active", "Gone")  # line 8, in the third chunk
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *rows]) + "\n")
+
+    load_extract(settings, WORKERS)
+
+    assert _manifest(settings) == [("workers_2026-11-27.csv", 10, 9, 1, "pending_validation")]
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        lines = con.execute("select worker_id, _line_number from raw.hr__workers order by 2").fetchall()
+        quarantined = con.execute("select line_number, column_name from ops.quarantine").fetchall()
+    assert lines == [(f"W{n}", n + 1) for n in range(1, 11) if n != 7]
+    assert quarantined == [(8, "worker_status")]
+
+
+def test_a_bad_byte_after_the_first_chunk_rejects_the_whole_file_and_loads_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 3)  # the first chunk is typed before the bad byte is read
+    content = ("\n".join([HEADER, *_many_workers(10)]) + "\n").encode()
+    content = content.replace(b"w9@contoso", b"w9\xff@contoso")  # line 10, in the fourth chunk
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", content)
+
+    with pytest.raises(DeliveriesRejected, match=r"is not UTF-8: byte 0xff at line 10"):
+        load_extract(settings, WORKERS)
+
+    assert _manifest(settings) == [("workers_2026-11-27.csv", 0, 0, 0, "rejected")]
+    with ops.connect(settings.ingest_db, read_only=True) as con:
+        assert con.execute("select count(*) from raw.hr__workers").fetchone() == (0,)
     assert (settings.quarantine_dir / "hr" / "workers" / "workers_2026-11-27.csv").exists()
 
 

@@ -240,11 +240,12 @@ def type_rows(con: duckdb.DuckDBPyConnection, extract: Extract, rows: DeliveryRo
 
     The one place the contract's typing and row rules run, whichever warehouse the rows then go to.
     """
-    con.register("delivery", rows.table)
+    con.register("delivery", rows.batches)  # read as it is typed: one chunk of text at a time
     try:
         con.execute(f"create or replace temp table typed_delivery as {typing_query(extract)}")
     finally:
         con.unregister("delivery")
+    rows.raise_if_rejected()  # the caller's transaction is rolled back: nothing of the file is loaded
     loaded, quarantined = con.execute(
         "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
         "from typed_delivery"
@@ -386,7 +387,7 @@ class DuckDBSink:
                 )
             con.execute(
                 "insert into ops.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                replace(m, rows_loaded=loaded, rows_quarantined=quarantined).values(),
+                replace(m, rows_read=rows.rows_read, rows_loaded=loaded, rows_quarantined=quarantined).values(),
             )
             con.execute("drop table typed_delivery")
             con.execute("commit")
@@ -429,14 +430,14 @@ def load_delivery(
     try:
         as_of = as_of_from_name(extract, path.name)
         rows = read_delivery(path, extract)
-    except DeliveryRejected as exc:
+        message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
+        # rows_read is known once the stream is read through: the sink records it with the counts.
+        manifest = replace(manifest, as_of_date=as_of, message=message)
+        loaded, quarantined = sink.commit_rows(extract, rows, manifest)
+    except DeliveryRejected as exc:  # at the header, or further in (the sink rolled its transaction back)
         outcome = _record_rejection(sink, extract, manifest, as_of, str(exc))
         _move_to_quarantine(settings, extract, path)
         return outcome
-
-    message = f"unknown columns ignored: {', '.join(rows.extra_columns)}" if rows.extra_columns else ""
-    manifest = replace(manifest, as_of_date=as_of, rows_read=rows.rows_read, message=message)
-    loaded, quarantined = sink.commit_rows(extract, rows, manifest)
     path.unlink()
     if rows.extra_columns:
         log.warning("%s: %s", path.name, message)

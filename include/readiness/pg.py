@@ -218,7 +218,7 @@ class PostgresSink:
                         }
                     )
                     copy_batches(cur, "ops.quarantine", QUARANTINE_COLUMNS, unreadable.to_batches(BATCH_ROWS))
-                values = replace(m, rows_loaded=loaded, rows_quarantined=quarantined)
+                values = replace(m, rows_read=rows.rows_read, rows_loaded=loaded, rows_quarantined=quarantined)
                 cur.execute(f"insert into ops.load_manifest values ({_params(14)})", values.values())
                 # Fresh statistics: without them Postgres guesses a handful of rows and plans dbt's stacked
                 # staging and intermediate views as nested loops (minutes instead of seconds).

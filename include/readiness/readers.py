@@ -5,6 +5,12 @@ afterwards, in one place, from the contract (``ingest``). A reader rejects the w
 (``DeliveryRejected``) only when no row can be trusted: not gzip, not UTF-8, not JSON, a missing
 required column. A record that cannot be split into values is returned in ``broken`` with the reason,
 so that it is quarantined and counted, never lost.
+
+Readers stream: a delivery is read in chunks of ``CHUNK_ROWS`` records as the loader types it, so a load
+holds one chunk as text, never the whole file (a year of xAPI statements is gigabytes). The first chunk is read
+when the reader is called, so a file rejected at its header or its first records is rejected before anything is
+written; a rejection further in (a bad byte on line 3,000,000) is kept and raised once the stream has been read
+(``DeliveryRows.raise_if_rejected``), and the load's transaction is rolled back.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import zlib
 from collections.abc import Callable, Iterator
@@ -38,13 +45,37 @@ class DeliveryRejected(Exception):
 
 @dataclass
 class DeliveryRows:
-    """The records of one delivery as text, ready for typing."""
+    """The records of one delivery as text, ready for typing, read while ``batches`` is consumed (once).
 
-    table: pa.Table
-    rows_read: int
+    ``rows_read`` and ``broken`` are complete once ``batches`` has been read through.
+    """
+
+    batches: pa.RecordBatchReader = field(init=False)
+    rows_read: int = 0
     #: (line number, reason, raw text) of records that could not be split into values.
     broken: list[tuple[int, str, str]] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
+    #: A rejection met after the first chunk: the stream stopped there (raise_if_rejected).
+    rejected: DeliveryRejected | None = None
+
+    def stream(self, extract: Extract, chunks: Iterator[pa.Table]) -> DeliveryRows:
+        """Set ``batches`` to ``chunks``, reading the first one now; a later rejection ends the stream."""
+        first = next(chunks)  # every reader yields at least one chunk, or raises DeliveryRejected here
+
+        def rest() -> Iterator[pa.RecordBatch]:
+            try:
+                for chunk in chunks:
+                    yield from chunk.to_batches()
+            except DeliveryRejected as exc:  # DuckDB would wrap it in its own error: keep it for the loader
+                self.rejected = exc
+
+        self.batches = pa.RecordBatchReader.from_batches(_schema(extract), itertools.chain(first.to_batches(), rest()))
+        return self
+
+    def raise_if_rejected(self) -> None:
+        """Raise the rejection met while ``batches`` was read, if any (call after reading it through)."""
+        if self.rejected is not None:
+            raise self.rejected
 
 
 def read_bytes(path: Path) -> bytes:
@@ -110,13 +141,18 @@ def _match_header(path: Path, extract: Extract, header: list[str]) -> tuple[dict
     return positions, extra
 
 
+def _schema(extract: Extract) -> pa.Schema:
+    """Every contract column as text, and the record's line (or position) in the file."""
+    return pa.schema([*((name, pa.string()) for name in extract.column_names), (LINE_COLUMN, pa.int64())])
+
+
 def _table(extract: Extract, lines: list[int], values: dict[str, list[str | None]]) -> pa.Table:
     for column in extract.columns:
         if column.json_object and column.name in values:
             values[column.name] = [focus.normalise_tags(v) for v in values[column.name]]
     arrays = {name: pa.array(values.get(name, [None] * len(lines)), pa.string()) for name in extract.column_names}
     arrays[LINE_COLUMN] = pa.array(lines, pa.int64())
-    return pa.table(arrays)
+    return pa.table(arrays, schema=_schema(extract))
 
 
 #: Rows held as Python strings before they become Arrow columns: a 1M-row FOCUS file as Python lists
@@ -140,6 +176,11 @@ def _text_stream(path: Path) -> Iterator[io.TextIOWrapper]:
 
 
 def read_csv(path: Path, extract: Extract) -> DeliveryRows:
+    rows = DeliveryRows()
+    return rows.stream(extract, _csv_chunks(path, extract, rows))
+
+
+def _csv_chunks(path: Path, extract: Extract, rows: DeliveryRows) -> Iterator[pa.Table]:
     with _text_stream(path) as stream:
         reader = csv.reader(stream, strict=True)
         try:
@@ -153,13 +194,12 @@ def read_csv(path: Path, extract: Extract) -> DeliveryRows:
                 f"{path.name}: the header is one column {header[0][:60]!r}; the file is not comma-separated. "
                 "Export it with ',' as the delimiter"
             )
-        positions, extra = _match_header(path, extract, header)
+        positions, rows.extra_columns = _match_header(path, extract, header)
         width = len(header)
         null_literals = NULL_LITERALS if extract.format == "focus" else frozenset({""})
-        chunks: list[pa.Table] = []
         lines: list[int] = []
         values: dict[str, list[str | None]] = {name: [] for name in positions}
-        broken: list[tuple[int, str, str]] = []
+        broken = rows.broken
         rows_read = 0
         while True:
             line_number = reader.line_num + 1
@@ -183,10 +223,11 @@ def read_csv(path: Path, extract: Extract) -> DeliveryRows:
                 value = record[index]
                 values[name].append(None if value.strip() in null_literals else value)
             if len(lines) == CHUNK_ROWS:
-                chunks.append(_table(extract, lines, values))
+                rows.rows_read = rows_read
+                yield _table(extract, lines, values)
                 lines, values = [], {name: [] for name in positions}
-    chunks.append(_table(extract, lines, values))
-    return DeliveryRows(pa.concat_tables(chunks), rows_read, broken, extra)
+    rows.rows_read = rows_read
+    yield _table(extract, lines, values)
 
 
 def _dig(record: dict[str, Any], path: str) -> Any:
@@ -213,29 +254,40 @@ def _as_text(value: Any) -> str | None:
 
 
 def read_jsonl(path: Path, extract: Extract) -> DeliveryRows:
-    text = _decode(path, read_bytes(path))
+    rows = DeliveryRows()
+    return rows.stream(extract, _jsonl_chunks(path, extract, rows))
+
+
+def _jsonl_chunks(path: Path, extract: Extract, rows: DeliveryRows) -> Iterator[pa.Table]:
     lines: list[int] = []
     values: dict[str, list[str | None]] = {c.name: [] for c in extract.columns}
-    broken: list[tuple[int, str, str]] = []
+    broken = rows.broken
     rows_read = 0
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        rows_read += 1
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            broken.append((line_number, f"malformed JSON: {exc.msg} at column {exc.colno}", line[:500]))
-            continue
-        if not isinstance(record, dict):
-            broken.append((line_number, "a JSON line must hold one object", line[:500]))
-            continue
-        lines.append(line_number)
-        for column in extract.columns:
-            values[column.name].append(_as_text(_dig(record, column.path or column.name)))
+    with _text_stream(path) as stream:
+        for line_number, raw in enumerate(stream, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                continue
+            rows_read += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                broken.append((line_number, f"malformed JSON: {exc.msg} at column {exc.colno}", line[:500]))
+                continue
+            if not isinstance(record, dict):
+                broken.append((line_number, "a JSON line must hold one object", line[:500]))
+                continue
+            lines.append(line_number)
+            for column in extract.columns:
+                values[column.name].append(_as_text(_dig(record, column.path or column.name)))
+            if len(lines) == CHUNK_ROWS:
+                rows.rows_read = rows_read
+                yield _table(extract, lines, values)
+                lines, values = [], {c.name: [] for c in extract.columns}
     if rows_read == 0:
         raise DeliveryRejected(f"{path.name} is empty: expected one JSON object per line")
-    return DeliveryRows(_table(extract, lines, values), rows_read, broken)
+    rows.rows_read = rows_read
+    yield _table(extract, lines, values)
 
 
 #: Catalog API arrays and the item type each holds.
@@ -269,34 +321,48 @@ def read_catalog(path: Path, extract: Extract) -> DeliveryRows:
             for column in extract.columns:
                 raw = item_type if column.name == "item_type" else item.get(column.path or column.name)
                 values[column.name].append(_as_text(raw))
-    return DeliveryRows(_table(extract, lines, values), position, broken)
+    rows = DeliveryRows(rows_read=position, broken=broken)
+    return rows.stream(extract, iter([_table(extract, lines, values)]))  # one document: read whole
 
 
 def read_parquet(path: Path, extract: Extract) -> DeliveryRows:
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DeliveryRejected(f"{path.name} is not a readable Parquet file ({exc})") from exc
-    _, extra = _match_header(path, extract, table.column_names)
-    by_name = {_normalise(n): n for n in table.column_names}
-    values: dict[str, Any] = {}
-    for column in extract.columns:
-        actual = by_name.get(_normalise(column.name))
-        if actual is None:
-            continue
-        texts = table.column(actual).cast(pa.string())
-        is_null_literal = pc.is_in(pc.utf8_trim_whitespace(texts), value_set=pa.array(sorted(NULL_LITERALS)))
-        values[column.name] = pc.if_else(is_null_literal, pa.scalar(None, pa.string()), texts)
-    arrays: dict[str, Any] = {
-        name: values.get(name, pa.nulls(table.num_rows, pa.string())) for name in extract.column_names
-    }
-    for column in extract.columns:
-        if column.json_object and column.name in values:
-            arrays[column.name] = pa.array(
-                [focus.normalise_tags(v) for v in values[column.name].to_pylist()], pa.string()
-            )
-    arrays[LINE_COLUMN] = pa.array(range(1, table.num_rows + 1), pa.int64())
-    return DeliveryRows(pa.table(arrays), table.num_rows, [], extra)
+    names = parquet.schema_arrow.names
+    _, extra = _match_header(path, extract, names)
+    rows = DeliveryRows(extra_columns=extra)
+    return rows.stream(extract, _parquet_chunks(path, parquet, extract, rows))
+
+
+def _parquet_chunks(path: Path, parquet: pq.ParquetFile, extract: Extract, rows: DeliveryRows) -> Iterator[pa.Table]:
+    by_name = {_normalise(n): n for n in parquet.schema_arrow.names}
+    wanted = {column.name: by_name.get(_normalise(column.name)) for column in extract.columns}
+    batches = parquet.iter_batches(batch_size=CHUNK_ROWS, columns=sorted({a for a in wanted.values() if a}))
+    first_row = 1
+    try:
+        for batch in itertools.chain(batches, [None] if parquet.metadata.num_rows == 0 else []):
+            size = 0 if batch is None else batch.num_rows
+            arrays: dict[str, Any] = {}
+            for column in extract.columns:
+                actual = wanted[column.name]
+                if batch is None or actual is None:
+                    arrays[column.name] = pa.nulls(size, pa.string())
+                    continue
+                texts = batch.column(actual).cast(pa.string())
+                is_null_literal = pc.is_in(pc.utf8_trim_whitespace(texts), value_set=pa.array(sorted(NULL_LITERALS)))
+                arrays[column.name] = pc.if_else(is_null_literal, pa.scalar(None, pa.string()), texts)
+                if column.json_object:
+                    arrays[column.name] = pa.array(
+                        [focus.normalise_tags(v) for v in arrays[column.name].to_pylist()], pa.string()
+                    )
+            arrays[LINE_COLUMN] = pa.array(range(first_row, first_row + size), pa.int64())
+            first_row += size
+            rows.rows_read = first_row - 1
+            yield pa.table(arrays, schema=_schema(extract))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DeliveryRejected(f"{path.name} is not a readable Parquet file ({exc})") from exc
 
 
 Reader = Callable[[Path, Extract], DeliveryRows]
