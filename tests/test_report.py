@@ -277,6 +277,22 @@ def test_main_page_shows_the_top_levels_and_says_so(
     assert "3 of 5 org units" in _text(units)
 
 
+def test_main_page_shows_the_most_urgent_cost_centres_and_says_so(
+    built: tuple[Settings, Report], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = read_report(built[0])
+    monkeypatch.setattr(page, "MAIN_PAGE_COST_CENTRES", 1)
+    rendered = page.render(data)
+    budget, plan = _section(rendered, "cost-centres"), _section(rendered, "gap-plan")
+    # The first row of each table as test_budget_per_cost_centre_shows_over_budget and
+    # test_gap_closure_plan_per_cost_centre read them whole: CC-200 (worst status), CC-100 (costliest plan).
+    assert [_text(row).split()[0] for row in re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", budget, re.S)] == ["CC-200"]
+    assert "Shown: 1 of 2 cost centres, the worst status first" in _text(budget)
+    assert [_text(row).split()[0] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", plan, re.S)[1:]] == ["CC-100"]
+    assert "Shown: 1 of 3 cost centres, the costliest plans first" in _text(plan)
+    assert "exports/gap_closure_plan.parquet" in _text(plan)
+
+
 def test_gaps_without_training_have_their_own_colour_and_count(main_page: str) -> None:
     gaps = _section(main_page, "gaps")
     # Groups of 5 or more by hand: (genai, Introduction) = even i not a multiple of 10 = 16; (LONG_SKILL,

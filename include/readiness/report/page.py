@@ -31,6 +31,9 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 #: Units in the main page's org tree: the top levels of the tree (every unit of a level before any of the
 #: next, largest first), so at 10,000 units the page stays readable; every unit has its own page.
 MAIN_PAGE_UNITS = 40
+#: Rows of the main page's tables per cost centre (budget, gap closure plan), in each table's order (the most
+#: urgent first): an enterprise has thousands of cost centres; the exports and the unit pages have them all.
+MAIN_PAGE_COST_CENTRES = 40
 UNITS_DIR = "units"
 
 e = html.escape
@@ -312,13 +315,14 @@ def gap_plan_section(data: ReportData) -> str:
     frame = data.gap_plan
     if frame is None or frame.empty:
         body = "<p>No plan: the warehouse has no HR snapshot with a workforce.</p>"
-        period = ""
+        period = shown = ""
     else:
         records = frame.to_dict("records")
         first = records[0]
         quarter = f"FY{int(first['fiscal_year'])} Q{int(first['fiscal_quarter'])}"
         period = f" {quarter} (HR snapshot {pd.Timestamp(first['snapshot_date']):%Y-%m-%d})"
         currency = next((r["currency"] for r in records if not _missing(r["currency"])), "")
+        records, shown = _first_cost_centres(records, "the costliest plans first", "gap_closure_plan.parquet")
         rows = []
         for r in records:
             units = "–" if _missing(r["units"]) else e(str(r["units"]))
@@ -352,7 +356,18 @@ def gap_plan_section(data: ReportData) -> str:
         f"Open gaps of each cost centre's workforce,{e(period)}: the learning items that close them (one enrolment "
         "per person and item), their hours, and their cost (time at the planners' hourly cost per audience plus "
         "licences), beside the training budget left for the fiscal year. Gaps without an item have no training to "
-        "close them; a red row is a plan the budget left does not cover.",
+        f"close them; a red row is a plan the budget left does not cover.{shown}",
+    )
+
+
+def _first_cost_centres(records: list[dict[str, Any]], order: str, export: str) -> tuple[list[dict[str, Any]], str]:
+    """The first ``MAIN_PAGE_COST_CENTRES`` rows of a per-cost-centre table, and the sentence saying so (empty
+    when every row is shown): ``order`` says which come first, ``export`` which file has them all."""
+    if len(records) <= MAIN_PAGE_COST_CENTRES:
+        return records, ""
+    return records[:MAIN_PAGE_COST_CENTRES], (
+        f" Shown: {MAIN_PAGE_COST_CENTRES} of {len(records):,} cost centres, {order}; every cost centre is in "
+        f"exports/{export} and on the pages of its units."
     )
 
 
@@ -578,13 +593,16 @@ def render(data: ReportData) -> str:
         f"{c.svg}</section>"
         for c in data.charts
     )
+    budget_rows, shown = _first_cost_centres(
+        data.cost_center_rows, "the worst status first, then the largest spend", "budget_vs_spend.parquet"
+    )
     cost_centers = _card(
         "cost-centres",
         "AI budget per cost centre",
-        _budget_table(data.cost_center_rows),
+        _budget_table(budget_rows),
         "Fiscal year with spend: budget in force, actual spend (GL and attributed cloud AI services), the share used "
         "and the forecast; the status is the worst of the year's quarters (over budget: actual above budget; at "
-        "risk: forecast above budget).",
+        f"risk: forecast above budget).{shown}",
     )
     body = _tiles(tiles) + score_definition(data.coverage_weight, data.threshold) + tree + charts + cost_centers
     body += gap_plan_section(data) + ccoe_section(data) + currency_section(data) + effectiveness_section(data)
