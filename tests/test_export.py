@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from readiness.cli import app
 from readiness.config import Settings
-from readiness.export import export_marts, neutralise
+from readiness.export import export_marts, neutralised
 from readiness.publish import publish
 from tests.marts_data import FORMULA_TITLE, build_candidate, expected_rows
 
@@ -32,8 +32,13 @@ from tests.marts_data import FORMULA_TITLE, build_candidate, expected_rows
         (None, None),
     ],
 )
-def test_neutralise(cell: object, written: object) -> None:
-    assert neutralise(cell) == written
+def test_neutralised(cell: object, written: object) -> None:
+    name = 'a "cell"'  # a column name that needs quoting
+    data_type = "VARCHAR" if isinstance(cell, str) or cell is None else "INTEGER"
+    with duckdb.connect() as con:
+        con.execute(f'create table marts_row ("a ""cell""" {data_type})')
+        con.execute("insert into marts_row values (?)", [cell])
+        assert con.execute(f"select {neutralised(name, data_type)} from marts_row").fetchone() == (written,)
 
 
 @pytest.fixture

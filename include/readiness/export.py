@@ -8,11 +8,9 @@ one. The CSV copies are for spreadsheets, which run a cell that starts with ``=`
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -23,7 +21,6 @@ log = logging.getLogger(__name__)
 
 #: Leading characters a spreadsheet treats as the start of a formula (OWASP, CSV injection).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-BATCH_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -34,11 +31,14 @@ class ExportedMart:
     csv: Path
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula, made inert; everything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def neutralised(column: str, data_type: str) -> str:
+    """The select expression of a column in the CSV copy: text a spreadsheet would run as a formula gets a
+    leading single quote; any other type stays as it is (a negative amount is a number, not a formula)."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    if data_type != "VARCHAR":
+        return quoted
+    prefixes = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
+    return f"case when left({quoted}, 1) in ({prefixes}) then chr(39) || {quoted} else {quoted} end as {quoted}"
 
 
 def export_marts(settings: Settings) -> list[ExportedMart]:
@@ -65,17 +65,18 @@ def export_marts(settings: Settings) -> list[ExportedMart]:
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, mart: str, path: Path) -> int:
+    """DuckDB writes the CSV (quoted where needed, a header, null as an empty cell), formula text neutralised."""
     tmp = path.with_name(f".{path.name}.tmp")
-    result = con.execute(f"select * from marts.{mart}")
-    rows = 0
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([column[0] for column in result.description])
-        while batch := result.fetchmany(BATCH_ROWS):
-            writer.writerows([neutralise(v) for v in row] for row in batch)
-            rows += len(batch)
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+        [mart],
+    ).fetchall()
+    select = ", ".join(neutralised(name, data_type) for name, data_type in columns)
+    con.execute(f"copy (select {select} from marts.{mart}) to '{_sql_path(tmp)}' (format csv, header)")
     tmp.replace(path)
-    return rows
+    (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchone()  # type: ignore[misc]
+    return int(rows)
 
 
 def _sql_path(path: Path) -> str:
