@@ -50,12 +50,12 @@ SAMPLE = Volumes(
     budget_every_cost_centre=False,
     reference_every_snapshot=True,
 )
-# ~10 of the 12 skills assessed; ~9 enrolments a year besides AI training (~50 statements per worker-year);
+# ~10 of the 12 skills assessed; ~10 enrolments a year besides AI training (~50 statements per worker-year);
 # ~30 / 100 / 300 cloud resources at 1,000 / 10,000 / 100,000 workers; a quarter of the teams their own
 # cost centre.
 ENTERPRISE = Volumes(
     skill_assessment_share=0.85,
-    other_enrolments_per_year=9.0,
+    other_enrolments_per_year=10.0,
     other_catalogue_items=400,
     charge_periods_per_day=24,
     resources_base=0,
