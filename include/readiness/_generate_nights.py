@@ -133,7 +133,15 @@ def _next_period(start: datetime) -> datetime:
 def _delivered_period(out_dir: Path, period: datetime) -> pa.Table | None:
     """The rows of billing period `period` as last delivered (latest file holding that period)."""
     for path in sorted((out_dir / "finance" / "cloud_costs").glob("cloud_costs_*.parquet"), reverse=True):
-        table = pq.read_table(path, filters=[("BillingPeriodStart", "=", period)])
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        wanted = pa.scalar(period, type=schema.field("BillingPeriodStart").type)
+        # Batch by batch: a year of hourly lines does not fit in memory as a table, one period does.
+        batches = [
+            batch.filter(pc.equal(batch.column("BillingPeriodStart"), wanted))
+            for batch in parquet.iter_batches(batch_size=65_536)
+        ]
+        table = pa.Table.from_batches(batches, schema=schema)
         if table.num_rows:
             return table
     return None
