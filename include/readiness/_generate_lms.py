@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import itertools
@@ -502,7 +503,6 @@ def _other_learning(
     rec: Recorder,
     rng: random.Random,
     actor: dict[str, object],
-    audience: str,
     lo: datetime,
     hi: datetime,
     offset: float,
@@ -590,13 +590,11 @@ def write_statements(
             _learn(rec, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, None)
         flush()
         count = 0
-        with path.open("w", encoding="utf-8") as out:
-            handles = [run.open(encoding="utf-8") for run in runs]
-            for line in heapq.merge(*handles):
+        with contextlib.ExitStack() as files:
+            out = files.enter_context(path.open("w", encoding="utf-8"))
+            for line in heapq.merge(*(files.enter_context(run.open(encoding="utf-8")) for run in runs)):
                 out.write(line.split("\t", 2)[2])
                 count += 1
-            for handle in handles:
-                handle.close()
     header = ["learnerUserId", "learningContentId", "completionPercentage", "completedDateTime", "status"]
     rows: list[list[object]] = [
         [learner, url, 100 if done else 50, done, "completed" if done else "inProgress"]
@@ -630,4 +628,4 @@ def _worker_statements(
         _learn(rec, rng, actor, worker.audience, lo, hi, offset, shown)
     if pools:
         per_year = volumes.other_enrolments_per_year
-        _other_learning(rec, rng, actor, worker.audience, lo, hi, offset, shown, per_year, pools[worker.audience])
+        _other_learning(rec, rng, actor, lo, hi, offset, shown, per_year, pools[worker.audience])
