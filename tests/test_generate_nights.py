@@ -1,29 +1,33 @@
 """`readiness generate --nights K`: further nights of deliveries, checked on the files as written.
 
 Expectations come from the base files read back with csv/json/pyarrow, not from the generator's code.
+Every check runs on top of the light sample and of enterprise volumes (hourly cloud costs, GL lines for
+every cost centre, the org tree sent once).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from readiness.generate import generate_nights, generate_organisation
+from readiness.generate import ENTERPRISE, SAMPLE, generate_nights, generate_organisation
 
 AS_OF = date(2026, 11, 27)
 NIGHTS = 7  # crosses into December (a new billing period) and reaches a restatement night
+PROFILES = {"sample": (200, SAMPLE), "enterprise": (300, ENTERPRISE)}
 
 
-@pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("nights")
-    generate_organisation(out, employees=200, seed=7, as_of=AS_OF)
+@pytest.fixture(scope="module", params=list(PROFILES))
+def landing(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp(f"nights-{request.param}")
+    employees, volumes = PROFILES[request.param]
+    generate_organisation(out, employees=employees, seed=7, as_of=AS_OF, volumes=volumes)
     base = {p.relative_to(out).as_posix() for p in out.rglob("*.*")}
     written = generate_nights(out, nights=NIGHTS, seed=7, as_of=AS_OF)
     assert not base & set(written), "a night overwrote a base delivery"
@@ -48,8 +52,9 @@ def test_each_night_delivers_statements_hr_costs_and_rates_but_no_unchanged_refe
         ):
             assert (out / name.format(night)).exists()
         assert (out / f"finance/gl_actuals/gl_actuals_{night}.csv").exists() == (night.weekday() < 5)
-    for extract in ("org_units", "job_profiles"):
-        assert len(list((out / "hr" / extract).glob("*.csv"))) == 3, f"{extract} re-sent although unchanged"
+    for extract in ("org_units", "job_profiles"):  # as many as the base sent (1 or 3), none by the nights
+        dates = {p.stem[-10:] for p in (out / "hr" / extract).glob("*.csv")}
+        assert dates and max(dates) <= AS_OF.isoformat(), f"{extract} re-sent although unchanged"
     assert not list((out / "lms" / "catalog").glob(f"*{AS_OF + timedelta(days=1)}*"))
 
 
@@ -119,3 +124,30 @@ def test_gl_lines_and_rates_of_the_day(landing) -> None:
             lines = _rows(gl)
             assert lines and all(r["posting_date"] == night.isoformat() for r in lines)
             assert len({(r["journal_id"], r["line_number"]) for r in lines}) == len(lines)
+
+
+def test_night_cloud_costs_and_gl_lines_follow_the_base_volumes(landing) -> None:
+    out, _ = landing
+    base = pq.read_table(out / f"finance/cloud_costs/cloud_costs_{AS_OF}.parquet")
+    base_usage = base.filter(pc.equal(base["ChargeCategory"], "Usage"))
+    starts, ends = base_usage["ChargePeriodStart"].to_pylist(), base_usage["ChargePeriodEnd"].to_pylist()
+    base_periods = zip(starts, ends, strict=True)
+    (length,) = {end - begin for begin, end in base_periods}  # one length: a day, or an hour
+    base_day = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC)
+    last_day = base_usage.filter(pc.greater_equal(base_usage["ChargePeriodStart"], base_day))
+    gl_dir = out / "finance" / "gl_actuals"
+    for k in range(1, NIGHTS + 1):
+        night = AS_OF + timedelta(days=k)
+        table = pq.read_table(out / f"finance/cloud_costs/cloud_costs_{night}.parquet")
+        start = datetime.combine(night, datetime.min.time(), tzinfo=UTC)
+        tonight = table.filter(pc.greater_equal(table["ChargePeriodStart"], start))
+        assert tonight.num_rows == last_day.num_rows, "as many lines (daily or hourly) as the base's last day"
+        periods = zip(tonight["ChargePeriodStart"].to_pylist(), tonight["ChargePeriodEnd"].to_pylist(), strict=True)
+        assert {end - begin for begin, end in periods} == {length}
+        gl = gl_dir / f"gl_actuals_{night}.csv"
+        if not gl.exists():
+            continue
+        month = f"{(night - timedelta(days=31)):%Y-%m}"  # a business day's share of that month's lines so far
+        earlier = [p for p in gl_dir.glob("gl_actuals_*.csv") if p.stem[-10:] < night.isoformat()]
+        in_month = sum(r["posting_date"].startswith(month) for p in earlier for r in _rows(p))
+        assert len(_rows(gl)) == max(1, round(in_month / 21))

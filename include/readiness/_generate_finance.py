@@ -7,11 +7,15 @@ import json
 import random
 import uuid
 import zlib
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from readiness._generate_hr import Organisation
+from readiness._generate_hr import Organisation, OrgUnit
+from readiness._generate_volumes import Volumes
 from readiness.focus import FOCUS_1_0_COLUMNS
 
 Rows = list[list[object]]
@@ -197,6 +201,12 @@ TAG_KEYS, TAG_KEY_WEIGHTS = ("cost_center", "CostCenter", " CostCenter ", "costc
 APPLICATIONS = ("support-assistant", "doc-search", "sales-copilot", "forecasting", "intranet", "data-lake")
 UNTAGGED_EVERY, UNTAGGED_ROW_SHARE = 7, 0.03  # every 7th AI resource is untagged; tags missing some days
 GENAI_COMPUTE_SHARE = 0.15  # VMs/EC2 serving GenAI apps: in scope by their ai_program tag
+FLAT_USE = ("storage", "rds")  # used the same night and day, weekend or not
+# Hourly lines: the share of a day's use in each UTC hour, for workloads following the working day (most
+# of the workforce is in UTC-5 to UTC+5:30) and for flat ones.
+DIURNAL = [1.6 if 7 <= h < 21 else 0.5 for h in range(24)]
+DIURNAL_SHARES = {"working": [w / sum(DIURNAL) for w in DIURNAL], "flat": [1 / 24] * 24}
+ROW_GROUP_ROWS = 65_536  # FOCUS rows held before they are written as a Parquet row group
 
 
 def fx_rates(seed: int, as_of: date) -> dict[tuple[date, str], float]:
@@ -268,11 +278,17 @@ def _resource(rng: random.Random, n: int, key: str, depts: dict[str, str], year:
 
 
 def _charge(
-    res: dict[str, object], day: date, tags: object, kind: str, description: str, list_cost: float, cost: float
+    res: dict[str, object],
+    start: datetime,
+    length: timedelta,
+    tags: object,
+    kind: str,
+    description: str,
+    list_cost: float,
+    cost: float,
 ) -> dict[str, object]:
-    """One FOCUS row of a resource for a day; costs in the billing currency, missing columns null."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    period, price = start.replace(day=1), res["ListUnitPrice"] if kind == "Usage" else None
+    """One FOCUS row of a resource for a charge period; costs in the billing currency, missing columns null."""
+    period, price = start.replace(day=1, hour=0), res["ListUnitPrice"] if kind == "Usage" else None
     quantity = round(list_cost / price, 6) if isinstance(price, float) else None
     return {
         **{k: v for k, v in res.items() if not k.startswith("_")},
@@ -283,7 +299,7 @@ def _charge(
         "BillingPeriodStart": period,
         "BillingPeriodEnd": (period + timedelta(days=32)).replace(day=1),
         "ChargePeriodStart": start,
-        "ChargePeriodEnd": start + timedelta(days=1),
+        "ChargePeriodEnd": start + length,
         "ChargeCategory": kind,
         "ChargeDescription": description,
         "ChargeFrequency": "Usage-Based" if kind == "Usage" else "One-Time",
@@ -295,49 +311,8 @@ def _charge(
     }
 
 
-def cloud_costs(org: Organisation, seed: int, as_of: date) -> tuple[pa.Table, dict[tuple[str, int], float]]:
-    """Daily FOCUS rows for the fiscal year to date, and attributed in-scope USD spend by (cc, quarter)."""
-    rng, year_start = random.Random(f"{seed}:cloud"), date(as_of.year, 1, 1)
-    depts = {u.name: u.cost_center_id for u in org.units if u.unit_type == "Department"}
-    keys = list(SERVICES) + rng.choices(
-        list(SERVICES),
-        weights=[s[-1] for s in SERVICES.values()],
-        k=max(0, 30 + len(org.workers) // 25 - len(SERVICES)),
-    )
-    resources = [_resource(rng, n, key, depts, as_of.year) for n, key in enumerate(keys)]
-    for i, res in enumerate(r for r in resources if r["ServiceCategory"] == AI_CATEGORY):
-        if i % UNTAGGED_EVERY == 1:  # nobody tagged it: its spend is in scope but unattributed
-            res["_tags"], res["_cc"] = None if i % 2 else {}, None
-    rows, spend = [], {}
-    for res in resources:
-        day = max(year_start, res["_start"])  # type: ignore[type-var]
-        while day <= as_of:
-            growth = 0.5 + 1.4 * (day - year_start).days / 365 if res["_ai"] else 1.0  # AI use ramps up
-            weekend = 0.55 if day.weekday() >= 5 and res["_key"] not in ("storage", "rds") else 1.0
-            list_cost = round(float(res["_daily"]) * growth * weekend * rng.uniform(0.85, 1.15), 6)
-            cost = round(list_cost * (1 - float(res["_discount"])), 6)  # type: ignore[arg-type]
-            tags = res["_tags"] if rng.random() >= UNTAGGED_ROW_SHARE else None
-            rows.append(_charge(res, day, tags, "Usage", SERVICES[str(res["_key"])][5], list_cost, cost))
-            if res["_ai"] and res["_cc"] and tags is not None:
-                fx = FX_MEANS["EUR"] if res["BillingCurrency"] == "EUR" else 1.0
-                quarter = (str(res["_cc"]), (day.month - 1) // 3 + 1)
-                spend[quarter] = spend.get(quarter, 0.0) + cost * fx
-            day += timedelta(days=1)
-    credited = next(r for r in resources if r["_key"] in ("openai", "bedrock") and r["_cc"])
-    for month in range(2, as_of.month + 1, 3):  # quarterly promotional credits on an AI resource
-        amount = -round(rng.uniform(500, 2000), 2)
-        rows.append(
-            _charge(
-                credited,
-                date(as_of.year, month, 1),
-                credited["_tags"],
-                "Credit",
-                f"{credited['ServiceName']} promotional credit",
-                amount,
-                amount,
-            )
-        )
-    schema = pa.schema(
+def _focus_schema() -> pa.Schema:
+    return pa.schema(
         [
             (
                 c,
@@ -350,7 +325,81 @@ def cloud_costs(org: Organisation, seed: int, as_of: date) -> tuple[pa.Table, di
             for c in FOCUS_COLUMNS
         ]
     )
-    return pa.Table.from_pylist(rows, schema=schema), spend
+
+
+class _RowGroups:
+    """FOCUS rows buffered column by column and written to Parquet a row group at a time."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.schema = _focus_schema()
+        self.writer = pq.ParquetWriter(path, self.schema, compression="snappy")
+        self.columns: dict[str, list[object]] = {c: [] for c in FOCUS_COLUMNS}
+        self.rows = 0
+
+    def add(self, row: dict[str, object]) -> None:
+        for column, values in self.columns.items():
+            values.append(row.get(column))
+        if len(self.columns["ChargePeriodStart"]) >= ROW_GROUP_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        held = len(self.columns["ChargePeriodStart"])
+        if held:
+            self.writer.write_table(pa.Table.from_pydict(self.columns, schema=self.schema))
+            self.rows += held
+            self.columns = {c: [] for c in FOCUS_COLUMNS}
+
+    def close(self) -> int:
+        self.flush()
+        self.writer.close()
+        return self.rows
+
+
+def write_cloud_costs(
+    path: Path, org: Organisation, seed: int, as_of: date, volumes: Volumes
+) -> tuple[int, dict[tuple[str, int], float]]:
+    """FOCUS rows for the fiscal year to date into `path` (daily or hourly lines, streamed in row groups),
+    and attributed in-scope USD spend by (cc, quarter)."""
+    rng, year_start = random.Random(f"{seed}:cloud"), date(as_of.year, 1, 1)
+    depts = {u.name: u.cost_center_id for u in org.units if u.unit_type == "Department"}
+    keys = list(SERVICES) + rng.choices(
+        list(SERVICES),
+        weights=[s[-1] for s in SERVICES.values()],
+        k=max(0, volumes.cloud_resources(len(org.workers)) - len(SERVICES)),
+    )
+    resources = [_resource(rng, n, key, depts, as_of.year) for n, key in enumerate(keys)]
+    for i, res in enumerate(r for r in resources if r["ServiceCategory"] == AI_CATEGORY):
+        if i % UNTAGGED_EVERY == 1:  # nobody tagged it: its spend is in scope but unattributed
+            res["_tags"], res["_cc"] = None if i % 2 else {}, None
+    periods = volumes.charge_periods_per_day
+    length = timedelta(days=1) / periods
+    out, spend = _RowGroups(path), {}
+    for res in resources:
+        shares = [1.0] if periods == 1 else DIURNAL_SHARES["flat" if res["_key"] in FLAT_USE else "working"]
+        description = SERVICES[str(res["_key"])][5]
+        day = max(year_start, res["_start"])  # type: ignore[type-var]
+        while day <= as_of:
+            growth = 0.5 + 1.4 * (day - year_start).days / 365 if res["_ai"] else 1.0  # AI use ramps up
+            weekend = 0.55 if day.weekday() >= 5 and res["_key"] not in FLAT_USE else 1.0
+            start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            for period, share in enumerate(shares):
+                list_cost = round(float(res["_daily"]) * growth * weekend * share * rng.uniform(0.85, 1.15), 6)
+                cost = round(list_cost * (1 - float(res["_discount"])), 6)  # type: ignore[arg-type]
+                tags = res["_tags"] if rng.random() >= UNTAGGED_ROW_SHARE else None
+                out.add(_charge(res, start + period * length, length, tags, "Usage", description, list_cost, cost))
+                if res["_ai"] and res["_cc"] and tags is not None:
+                    fx = FX_MEANS["EUR"] if res["BillingCurrency"] == "EUR" else 1.0
+                    quarter = (str(res["_cc"]), (day.month - 1) // 3 + 1)
+                    spend[quarter] = spend.get(quarter, 0.0) + cost * fx
+            day += timedelta(days=1)
+    credited = next(r for r in resources if r["_key"] in ("openai", "bedrock") and r["_cc"])
+    for month in range(2, as_of.month + 1, 3):  # quarterly promotional credits on an AI resource
+        amount = -round(rng.uniform(500, 2000), 2)
+        first = datetime(as_of.year, month, 1, tzinfo=UTC)
+        description = f"{credited['ServiceName']} promotional credit"
+        out.add(_charge(credited, first, timedelta(days=1), credited["_tags"], "Credit", description, amount, amount))
+    return out.close(), spend
 
 
 def _business_day(rng: random.Random, year: int, month: int, as_of: date) -> date:
@@ -358,32 +407,44 @@ def _business_day(rng: random.Random, year: int, month: int, as_of: date) -> dat
     return rng.choice([d for d in days if d.weekday() < 5 and d <= as_of] or days[:1])
 
 
+def budget_holders(org: Organisation, as_of: date) -> list[tuple[str, OrgUnit, int]]:
+    """(cost centre, the unit owning it, its people) of every budget holder: the departments (their teams'
+    people counted in), or every cost centre (its units' people) with enterprise volumes."""
+    active = [w for w in org.in_snapshot(as_of) if w.status(as_of) != "Terminated"]
+    if org.volumes.budget_every_cost_centre:
+        owners: dict[str, OrgUnit] = {}
+        for unit in org.units:
+            owners.setdefault(unit.cost_center_id, unit)
+        people = Counter(w.unit.cost_center_id for w in active)
+        return [(cc, unit, people[cc]) for cc, unit in owners.items()]
+    heads = {u.org_unit_id: 0 for u in org.units}
+    for w in active:  # count a team's people in its department too
+        for unit_id in {w.unit.org_unit_id, w.unit.parent_id or ""} - {""}:
+            heads[unit_id] += 1
+    return [(u.cost_center_id, u, heads[u.org_unit_id]) for u in org.units if u.unit_type == "Department"]
+
+
 def budgets(
     org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[str, int], float]
 ) -> tuple[dict[tuple[str, str], list[float]], dict[date, Rows]]:
     """The original plan (four quarters) and, once approved, the Q3 reforecast of quarters 3 and 4."""
     rng, fy = random.Random(f"{seed}:budget"), as_of.year
-    heads = {u.org_unit_id: 0 for u in org.units}
-    for w in org.in_snapshot(as_of):
-        if w.status(as_of) != "Terminated":  # count a team's people in its department too
-            for unit_id in {w.unit.org_unit_id, w.unit.parent_id or ""} - {""}:
-                heads[unit_id] += 1
     annual: dict[str, float] = {}  # attributed cloud AI spend, extrapolated to the whole year
     for (cc, _), usd in sorted(cloud_spend.items()):
         annual[cc] = annual.get(cc, 0.0) + usd * 365 / ((as_of - date(fy, 1, 1)).days + 1)
     plan: dict[tuple[str, str], list[float]] = {}
-    for dept in (u for u in org.units if u.unit_type == "Department"):
+    for cc, unit, heads in budget_holders(org, as_of):
         for cat, (share, per_head, *_) in GL_PLAN.items():
             if cat == "cloud_ai_services":  # planned flat and a little short: growth overruns later quarters
-                if not annual.get(dept.cost_center_id) or dept.job_family not in CLOUD_BUDGET_FAMILIES:
+                if not annual.get(cc) or unit.job_family not in CLOUD_BUDGET_FAMILIES:
                     continue
-                base = annual[dept.cost_center_id] / 4 * rng.uniform(0.75, 0.95)
-            elif dept.is_ai_ccoe or rng.random() < share:
-                base = heads[dept.org_unit_id] * per_head / 4 * rng.uniform(0.8, 1.2)
-                base *= 3 if dept.is_ai_ccoe else 1
+                base = annual[cc] / 4 * rng.uniform(0.75, 0.95)
+            elif unit.is_ai_ccoe or rng.random() < share:
+                base = heads * per_head / 4 * rng.uniform(0.8, 1.2)
+                base *= 3 if unit.is_ai_ccoe else 1
             else:
                 continue
-            plan[dept.cost_center_id, cat] = [round(base * rng.uniform(0.9, 1.1), 2) for _ in range(4)]
+            plan[cc, cat] = [round(base * rng.uniform(0.9, 1.1), 2) for _ in range(4)]
     original, reforecast = date(fy - 1, 12, 15), date(fy, 7, 10)
     files = {
         original: [
@@ -480,11 +541,13 @@ def _journal_rows(rng: random.Random, journals: list[Journal], fx: dict[tuple[da
     return rows
 
 
-def finance_files(org: Organisation, seed: int, as_of: date) -> dict[str, object]:
-    """relative path -> (header, rows) or pyarrow table, for every finance extract."""
+def finance_files(
+    org: Organisation, seed: int, as_of: date, cloud_spend: dict[tuple[str, int], float]
+) -> dict[str, object]:
+    """relative path -> (header, rows) of the finance extracts but the cloud costs (written first, streamed:
+    their attributed spend sizes the cloud budgets)."""
     fx = fx_rates(seed, as_of)
-    cloud, spend = cloud_costs(org, seed, as_of)
-    plan, budget_files = budgets(org, seed, as_of, spend)
+    plan, budget_files = budgets(org, seed, as_of, cloud_spend)
     header = [
         "budget_version",
         "fiscal_year",
@@ -511,7 +574,6 @@ def finance_files(org: Organisation, seed: int, as_of: date) -> dict[str, object
         ],
         gl_actuals(org, seed, as_of, plan, fx),
     )
-    files[f"finance/cloud_costs/cloud_costs_{as_of}.parquet"] = cloud
     files[f"finance/fx_rates/fx_rates_{as_of}.csv"] = (
         ["rate_date", "from_currency", "to_currency", "rate"],
         [[d, cur, "USD", f"{r:.6f}"] for (d, cur), r in fx.items()],

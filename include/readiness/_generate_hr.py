@@ -5,11 +5,14 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
 from faker import Faker
+
+from readiness._generate_volumes import Volumes
 
 # (division, department, job family, share of headcount): technical departments hold about a third of
 # the people, so that ~30% of workers are technical individual contributors.
@@ -161,6 +164,22 @@ SKILL_PROFILES = {
         "ai_learning_design": (0.05, 1.5),
     },
 }
+# The taxonomy (dbt_project/seeds/reference/skills.csv): an enterprise assesses every skill, held or not.
+TAXONOMY = (
+    "genai_fundamentals",
+    "responsible_ai",
+    "ai_business_impact",
+    "ai_decision_making",
+    "prompt_engineering",
+    "copilot_productivity",
+    "ai_feedback",
+    "azure_openai_development",
+    "llm_operations",
+    "natural_language_processing",
+    "ai_security",
+    "ai_learning_design",
+)
+UNHELD_LEVELS, UNHELD_WEIGHTS = (0, 1), (65, 35)  # an assessed skill the worker does not really hold
 EVIDENCE, EVIDENCE_WEIGHTS = ("self_assessed", "manager_validated", "assessment"), (50, 30, 20)
 CERTIFICATION_VALIDITY = timedelta(days=730)
 SKILL_GROWTH_SHARE = 0.1  # workers (re)assessed higher between two snapshots
@@ -232,10 +251,29 @@ class Organisation:
     profiles: list[JobProfile]
     workers: list[Worker]
     snapshots: list[date]  # oldest first
-    skills: dict[date, dict[str, dict[str, SkillRecord]]]  # snapshot -> worker_id -> skill_id -> record
+    volumes: Volumes
+    #: The HR random stream where the skill records start: they are drawn snapshot by snapshot while the
+    #: files are written, so only one snapshot's records are held at a time.
+    skills_state: tuple[object, ...]
 
     def in_snapshot(self, on: date) -> list[Worker]:
         return [w for w in self.workers if w.hire_date <= on]
+
+    def skill_snapshots(self) -> Iterator[tuple[date, dict[str, dict[str, SkillRecord]]]]:
+        """(snapshot, worker_id -> skill_id -> record), oldest first; a worker keeps their records until
+        re-assessed, and a new worker's are drawn when they first appear."""
+        rng = random.Random()
+        rng.setstate(self.skills_state)  # type: ignore[arg-type]
+        previous: dict[str, dict[str, SkillRecord]] = {}
+        for i, on in enumerate(self.snapshots):
+            previous = {
+                w.worker_id: grow_skills(rng, w, previous[w.worker_id], self.snapshots[i - 1], on)
+                if w.worker_id in previous and w.status(on) != "Terminated"
+                else previous.get(w.worker_id) or initial_skills(rng, w, on, self.volumes)
+                for w in self.workers
+                if w.hire_date <= on
+            }
+            yield on, previous
 
 
 def snapshot_dates(as_of: date, count: int) -> list[date]:
@@ -247,8 +285,9 @@ def snapshot_dates(as_of: date, count: int) -> list[date]:
     return sorted(dates)
 
 
-def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
-    """Company -> divisions -> departments -> teams; cost centres CC-1000, CC-1100, CC-1110, CC-1111."""
+def build_units(rng: random.Random, employees: int, volumes: Volumes) -> list[OrgUnit]:
+    """Company -> divisions -> departments -> teams; cost centres CC-1000, CC-1100, CC-1110, CC-1111 (a
+    department's tenth team on: CC-1110-010)."""
     units = [OrgUnit("OU0001", "Contoso Ltd", None, "Company", "CC-1000", False, "Executive Leadership")]
     divisions: dict[str, OrgUnit] = {}
     for division, department, family, share in DEPARTMENTS:
@@ -271,14 +310,16 @@ def build_units(rng: random.Random, employees: int) -> list[OrgUnit]:
                 if ccoe
                 else (f"{department} {TEAM_NAMES[i % 9]}" + (f" {i // 9 + 1}" if i >= 9 else ""), family, "")
             )
-            own_cc = not ccoe and i < 9 and rng.random() < 0.25  # a few teams hold their own sub-budget
+            eligible = volumes.own_cost_centre_teams is None or i < volumes.own_cost_centre_teams
+            own_cc = not ccoe and eligible and rng.random() < 0.25  # a few teams hold their own sub-budget
+            team_cc = f"{dept_cc[:-1]}{i + 1}" if i < 9 else f"{dept_cc}-{i + 1:03d}"
             units.append(
                 OrgUnit(
                     f"OU{len(units) + 1:04d}",
                     name,
                     dept.org_unit_id,
                     "Team",
-                    f"{dept_cc[:-1]}{i + 1}" if own_cc else dept_cc,
+                    team_cc if own_cc else dept_cc,
                     ccoe,
                     team_family,
                     share / count,
@@ -397,18 +438,29 @@ def build_workers(
     return sorted(workers, key=lambda w: w.worker_id)
 
 
-def initial_skills(rng: random.Random, worker: Worker, on: date) -> dict[str, SkillRecord]:
-    """Skills recorded when the worker first appears; CCoE members and security staff are stronger."""
+def initial_skills(rng: random.Random, worker: Worker, on: date, volumes: Volumes) -> dict[str, SkillRecord]:
+    """Skills recorded when the worker first appears; CCoE members and security staff are stronger.
+
+    With an assessment share (enterprise volumes), nearly every skill of the taxonomy is assessed: those the
+    profile does not make the worker hold are recorded at proficiency 0 or 1.
+    """
     profile = dict(SKILL_PROFILES[worker.audience])
     if worker.profile.family == "Security":
         profile["ai_security"] = (0.6, 2.0)
     if worker.unit.is_ai_ccoe:
         profile = {s: (min(1.0, p + 0.3), m + 1.3) for s, (p, m) in SKILL_PROFILES["tech_specialist"].items()}
+    share = volumes.skill_assessment_share
     skills = {}
-    for skill, (p, mean) in profile.items():
+    for skill in TAXONOMY if share is not None else profile:
+        if share is not None and rng.random() >= share:
+            continue  # not assessed
+        p, mean = profile.get(skill, (0.0, 0.0))
         if rng.random() >= p:
-            continue  # no record: proficiency 0
-        level = min(5, max(0, round(rng.gauss(mean, 0.9))))
+            if share is None:
+                continue  # no record: proficiency 0
+            level = rng.choices(UNHELD_LEVELS, weights=UNHELD_WEIGHTS)[0]
+        else:
+            level = min(5, max(0, round(rng.gauss(mean, 0.9))))
         assessed = random_day(rng, max(worker.hire_date, on - timedelta(days=3 * 365)), on)
         certified = level >= 3 and rng.random() < 0.3  # certificates older than two years have lapsed
         evidence = "certification" if certified else rng.choices(EVIDENCE, weights=EVIDENCE_WEIGHTS)[0]
@@ -430,80 +482,94 @@ def grow_skills(
     return {**skills, skill: SkillRecord(level, evidence, assessed, None)}
 
 
-def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int) -> Organisation:
-    """The whole HR history, deterministic in its arguments."""
+def build_organisation(seed: int, employees: int, as_of: date, hr_snapshots: int, volumes: Volumes) -> Organisation:
+    """The whole HR history, deterministic in its arguments (the skill records are drawn when written)."""
     rng = random.Random(f"{seed}:hr")
     fake = Faker([locale for locale, _ in COUNTRIES.values()])
     fake.seed_instance(seed)
     snapshots = snapshot_dates(as_of, hr_snapshots)
-    units, profiles = build_units(rng, employees), build_profiles()
+    units, profiles = build_units(rng, employees, volumes), build_profiles()
     workers = build_workers(rng, fake, units, profiles, employees, snapshots)
-    skills: dict[date, dict[str, dict[str, SkillRecord]]] = {}
-    previous: dict[str, dict[str, SkillRecord]] = {}
-    for i, on in enumerate(snapshots):
-        skills[on] = previous = {
-            w.worker_id: grow_skills(rng, w, previous[w.worker_id], snapshots[i - 1], on)
-            if w.worker_id in previous and w.status(on) != "Terminated"
-            else previous.get(w.worker_id) or initial_skills(rng, w, on)
-            for w in workers
-            if w.hire_date <= on
-        }
-    return Organisation(units, profiles, workers, snapshots, skills)
+    return Organisation(units, profiles, workers, snapshots, volumes, rng.getstate())
 
 
-def hr_files(org: Organisation) -> dict[str, tuple[list[str], list[list[object]]]]:
-    """relative path -> (header, rows) of every HR snapshot."""
-    files = {}
-    for on in org.snapshots:
-        files[f"hr/workers/workers_{on}.csv"] = (
-            [
-                "worker_id",
-                "first_name",
-                "last_name",
-                "work_email",
-                "job_profile_id",
-                "org_unit_id",
-                "cost_center_id",
-                "manager_worker_id",
-                "country_code",
-                "hire_date",
-                "termination_date",
-                "worker_status",
-                "fte",
-            ],
-            [
+def hr_files(org: Organisation) -> Iterator[tuple[str, tuple[list[str], Iterator[list[object]] | list[list[object]]]]]:
+    """(relative path, (header, rows)) of every HR snapshot, in the order they must be written: the skill
+    rows of a snapshot are drawn from the previous snapshot's as they are written."""
+    skill_snapshots = org.skill_snapshots()
+    for n, on in enumerate(org.snapshots):
+        yield (
+            f"hr/workers/workers_{on}.csv",
+            (
                 [
-                    w.worker_id,
-                    w.first_name,
-                    w.last_name,
-                    w.work_email,
-                    w.profile.job_profile_id,
-                    w.unit.org_unit_id,
-                    w.unit.cost_center_id,
-                    w.manager_id,
-                    w.country,
-                    w.hire_date,
-                    w.termination_date if w.status(on) == "Terminated" else None,
-                    w.status(on),
-                    w.fte,
-                ]
-                for w in org.in_snapshot(on)
-            ],
+                    "worker_id",
+                    "first_name",
+                    "last_name",
+                    "work_email",
+                    "job_profile_id",
+                    "org_unit_id",
+                    "cost_center_id",
+                    "manager_worker_id",
+                    "country_code",
+                    "hire_date",
+                    "termination_date",
+                    "worker_status",
+                    "fte",
+                ],
+                [
+                    [
+                        w.worker_id,
+                        w.first_name,
+                        w.last_name,
+                        w.work_email,
+                        w.profile.job_profile_id,
+                        w.unit.org_unit_id,
+                        w.unit.cost_center_id,
+                        w.manager_id,
+                        w.country,
+                        w.hire_date,
+                        w.termination_date if w.status(on) == "Terminated" else None,
+                        w.status(on),
+                        w.fte,
+                    ]
+                    for w in org.in_snapshot(on)
+                ],
+            ),
         )
-        files[f"hr/job_profiles/job_profiles_{on}.csv"] = (
-            ["job_profile_id", "job_title", "job_family", "management_level"],
-            [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles],
+        if n == 0 or org.volumes.reference_every_snapshot:  # they never change: once is enough
+            yield (
+                f"hr/job_profiles/job_profiles_{on}.csv",
+                (
+                    ["job_profile_id", "job_title", "job_family", "management_level"],
+                    [[p.job_profile_id, p.title, p.family, p.level] for p in org.profiles],
+                ),
+            )
+            yield (
+                f"hr/org_units/org_units_{on}.csv",
+                (
+                    [
+                        "org_unit_id",
+                        "org_unit_name",
+                        "parent_org_unit_id",
+                        "org_unit_type",
+                        "cost_center_id",
+                        "is_ai_ccoe",
+                    ],
+                    [
+                        [u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe]
+                        for u in org.units
+                    ],
+                ),
+            )
+        _, skills = next(skill_snapshots)  # the same dates, in the same order
+        yield (
+            f"hr/worker_skills/worker_skills_{on}.csv",
+            (
+                ["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
+                (
+                    [wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
+                    for wid, records in sorted(skills.items())
+                    for sid, r in sorted(records.items())
+                ),
+            ),
         )
-        files[f"hr/org_units/org_units_{on}.csv"] = (
-            ["org_unit_id", "org_unit_name", "parent_org_unit_id", "org_unit_type", "cost_center_id", "is_ai_ccoe"],
-            [[u.org_unit_id, u.name, u.parent_id, u.unit_type, u.cost_center_id, u.is_ai_ccoe] for u in org.units],
-        )
-        files[f"hr/worker_skills/worker_skills_{on}.csv"] = (
-            ["worker_id", "skill_id", "proficiency", "evidence", "assessed_date", "expires_date"],
-            [
-                [wid, sid, r.proficiency, r.evidence, r.assessed, r.expires]
-                for wid, records in sorted(org.skills[on].items())
-                for sid, r in sorted(records.items())
-            ],
-        )
-    return files

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import heapq
+import itertools
+import json
 import random
+import re
+import tempfile
 import uuid
+from bisect import bisect
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import NamedTuple
 
-from readiness._generate_hr import Organisation
+from readiness._generate_hr import Organisation, Worker
+from readiness._generate_volumes import Volumes
 
 MS = "https://learn.microsoft.com/training"
 LI = "https://www.linkedin.com/learning"
@@ -37,6 +46,7 @@ class Item(NamedTuple):
     weight: float
     modules: tuple[str, ...] = ()
     url: str = ""  # when it does not follow from provider and uid
+    products: tuple[str, ...] = ()  # when not the provider's
 
     @property
     def href(self) -> str:
@@ -205,6 +215,62 @@ CATALOGUE = (  # the six items of docs/readiness-plan.md first, with its exact u
         1,
     ),
 )
+# The rest of an enterprise catalogue (enterprise volumes): courses that grant no readiness skill (they are
+# not in the learning_item_skills seed). Topic -> (provider, audiences, minutes); each topic comes in the
+# formats below, so a catalogue of N items takes the first N (topic, format) pairs, most popular first.
+OTHER_TOPICS = {
+    "Information Security Awareness": ("int", "LTE", 45),
+    "Data Protection and Privacy (GDPR)": ("int", "LTE", 40),
+    "Code of Conduct": ("int", "LTE", 30),
+    "Anti-Bribery and Corruption": ("int", "LTE", 30),
+    "Workplace Health and Safety": ("int", "LTE", 35),
+    "Diversity, Equity and Inclusion": ("li", "LTE", 60),
+    "Excel": ("li", "LTE", 120),
+    "PowerPoint": ("li", "LE", 90),
+    "Microsoft Teams": ("ms", "LTE", 45),
+    "Time Management": ("li", "LTE", 50),
+    "Communicating with Confidence": ("li", "LTE", 70),
+    "Project Management": ("li", "LTE", 150),
+    "Agile and Scrum": ("li", "LTE", 110),
+    "Leading Teams": ("li", "L", 90),
+    "Coaching and Feedback": ("li", "L", 75),
+    "Performance Reviews": ("int", "L", 45),
+    "Budgeting for Managers": ("li", "L", 80),
+    "Negotiation": ("li", "LE", 85),
+    "Customer Service Excellence": ("li", "E", 60),
+    "Consultative Selling": ("li", "E", 95),
+    "Salesforce": ("li", "E", 120),
+    "Content Marketing": ("li", "E", 100),
+    "Financial Modelling": ("li", "E", 140),
+    "Power BI": ("ms", "TE", 130),
+    "SQL": ("li", "TE", 160),
+    "Python": ("li", "T", 220),
+    "Git and GitHub": ("ms", "T", 90),
+    "Azure Fundamentals": ("ms", "T", 180),
+    "AWS Cloud Practitioner": ("li", "T", 240),
+    "Kubernetes": ("li", "T", 200),
+    "Terraform": ("li", "T", 150),
+    "Secure Coding": ("int", "T", 120),
+    "Incident Response": ("ms", "T", 100),
+    "Network Fundamentals": ("li", "T", 140),
+    "Data Engineering on Azure": ("ms", "T", 260),
+    "ITIL 4": ("li", "T", 180),
+}
+OTHER_FORMATS = (
+    "Essential Training",
+    "Foundations",
+    "Tips and Tricks",
+    "Advanced Topics",
+    "Refresher",
+    "for Beginners",
+    "Quick Start",
+    "Deep Dive",
+    "Best Practices",
+    "Hands-on Lab",
+    "Case Studies",
+    "Certification Prep",
+)
+OTHER_COMPLIANCE_WEIGHT = 8  # mandatory courses: everybody takes them
 ADL, CMI5 = "http://adlnet.gov/expapi/verbs/", "https://w3id.org/xapi/adl/verbs/"
 LEARNER_SHARE = {"leadership": 0.75, "tech_specialist": 0.65, "end_user": 0.45, "ccoe": 0.95}
 ITEMS_PER_LEARNER, ITEMS_WEIGHTS = (1, 2, 3, 4), (40, 30, 20, 10)
@@ -221,10 +287,40 @@ CONTRACTORS = (
 )
 
 
-def catalogue_json(as_of: date) -> dict[str, list[dict[str, object]]]:
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def other_items(count: int) -> tuple[Item, ...]:
+    """The first `count` items of the catalogue besides AI training, in order of popularity (deterministic)."""
+    pairs = itertools.product(OTHER_FORMATS, OTHER_TOPICS)  # every topic's first format before any second
+    items = []
+    for rank, (form, topic) in enumerate(itertools.islice(pairs, count)):
+        provider, audiences, minutes = OTHER_TOPICS[topic]
+        title = f"{topic}: {form}" if form[0].isupper() else f"{topic} {form}"
+        compliance = provider == "int" and audiences == "LTE"
+        weight = (OTHER_COMPLIANCE_WEIGHT if compliance else 1.0) / (1 + rank / len(OTHER_TOPICS))
+        length = round(minutes * (0.5 + (rank % 5) / 4))
+        items.append(
+            Item(
+                "modules" if provider == "ms" else "courses",
+                provider,
+                f"{_slug(topic)}-{_slug(form)}",
+                title,
+                length,
+                ("beginner", "intermediate", "advanced")[rank % 3],
+                audiences,
+                weight,
+                products=("contoso-lms",) if provider == "int" else (),
+            )
+        )
+    return tuple(items)
+
+
+def catalogue_json(as_of: date, volumes: Volumes) -> dict[str, list[dict[str, object]]]:
     """The catalogue in the Microsoft Learn Catalog API shape."""
     out: dict[str, list[dict[str, object]]] = {"modules": [], "learningPaths": [], "courses": []}
-    for item in CATALOGUE:
+    for item in CATALOGUE + other_items(volumes.other_catalogue_items):
         audiences = [AUDIENCES[a] for a in item.audiences]
         entry: dict[str, object] = {
             "uid": item.uid,
@@ -234,7 +330,7 @@ def catalogue_json(as_of: date) -> dict[str, list[dict[str, object]]]:
             f"{PROVIDERS[item.provider]} for {', '.join(a.replace('_', ' ') for a in audiences)}.",
             "levels": [item.level],
             "roles": [ROLES[a] for a in audiences],
-            "products": PRODUCTS[item.provider],
+            "products": list(item.products) or PRODUCTS[item.provider],
             "duration_in_minutes": item.minutes,
             "url": item.href,
             "locale": "en-us",
@@ -390,45 +486,56 @@ def _void_some(rec: Recorder, rng: random.Random) -> None:
     completions = [s for s in candidates if verb(s) == "completed"]
     count = max(3, round(len(rec.statements) * VOIDED_SHARE))
     chosen = rng.sample(completions, min(len(completions), count // 3 + 1))
-    chosen += rng.sample([s for s in candidates if s not in chosen], count - len(chosen))
+    taken = {id(s) for s in chosen}  # ids are unique: the same statement is the same object
+    chosen += rng.sample([s for s in candidates if id(s) not in taken], count - len(chosen))
     for original in chosen:
         at = datetime.fromisoformat(str(original["stored"])) + timedelta(hours=rng.randint(1, 240))
         ref = {"objectType": "StatementRef", "id": original["id"]}
         rec.add(original["actor"], "voided", ref, at, None)  # type: ignore[arg-type]
 
 
-def statements(org: Organisation, seed: int, as_of: date) -> list[dict[str, object]]:
-    """xAPI statements for the year before as_of, sorted by `stored`."""
-    rng = random.Random(f"{seed}:lms")
-    window_end = datetime.combine(as_of, time(23, 59, 59), tzinfo=UTC)
-    window_start = datetime.combine(as_of - timedelta(days=364), time(), tzinfo=UTC)
-    rec = Recorder(rng, window_end)
-    for worker in org.workers:
-        share = LEARNER_SHARE["ccoe" if worker.unit.is_ai_ccoe else worker.audience]
-        learner, form = rng.random() < share, rng.choices(ACTOR_FORMS, weights=ACTOR_WEIGHTS)[0]
-        offset = UTC_OFFSETS[worker.country]
-        shown = offset if rng.random() < LOCAL_TIMESTAMP_SHARE else None
-        lo = max(window_start, datetime.combine(worker.hire_date, time(), tzinfo=UTC))
-        hi = min(window_end, datetime.combine(worker.termination_date or as_of, time(), tzinfo=UTC))
-        rec.cutoff = min(window_end, hi + timedelta(days=1))  # a leaver's account stops with them
-        if learner and hi > lo:
-            actor = _actor(form, worker.work_email, worker.worker_id)
-            _learn(rec, rng, actor, worker.audience, lo, hi, offset, shown)
-    rec.cutoff = window_end
-    for email in CONTRACTORS:  # external contractors learn too, but are not in HR
-        _learn(rec, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, None)
-    _void_some(rec, rng)
-    return [s for _, s in sorted(rec.statements, key=lambda pair: (pair[0], str(pair[1]["id"])))]
+#: Workers whose statements are held, voided and sorted together before they go to a sorted run on disk;
+#: the runs are merged into the file. The default sample (1,000 workers) is one batch.
+BATCH_WORKERS = 2_000
 
 
-def course_activity(records: list[dict[str, object]]) -> tuple[list[str], list[list[object]]]:
-    """Viva Learning style course activity, derived from the LinkedIn Learning statements of account actors.
+def _other_learning(
+    rec: Recorder,
+    rng: random.Random,
+    actor: dict[str, object],
+    lo: datetime,
+    hi: datetime,
+    offset: float,
+    shown: float | None,
+    per_year: float,
+    pool: tuple[list[Item], list[float]],
+) -> None:
+    """The worker's other enrolments (compliance, tools, soft skills), spread over their time in [lo, hi)."""
+    items, cumulative = pool
+    days = max(0, (hi - lo).days)
+    expected = per_year * days / 365 * rng.uniform(0.5, 1.5)
+    taken: set[str] = set()
+    for _ in range(int(expected + rng.random())):  # rounded up or down in proportion
+        item = items[bisect(cumulative, rng.random() * cumulative[-1])]
+        if item.uid in taken:
+            continue  # nobody enrols twice in a year
+        taken.add(item.uid)
+        start = lo + timedelta(days=rng.randint(0, max(0, days - 1)))
+        enrol(rec, rng, actor, item, start, offset, shown)
 
-    Viva Learning reports LinkedIn Learning progress per learner and course; deriving it from the same
-    statements keeps the two LMS extracts consistent. Voids are ignored here: the export is progress as
-    the provider last saw it.
-    """
-    progress: dict[tuple[str, str], str | None] = {}
+
+def _other_pools(volumes: Volumes) -> dict[str, tuple[list[Item], list[float]]]:
+    """audience -> (the other items meant for it, their cumulative weights)."""
+    others = other_items(volumes.other_catalogue_items)
+    pools = {}
+    for audience in AUDIENCES.values():
+        items = [i for i in others if audience[0].upper() in i.audiences]
+        pools[audience] = (items, list(itertools.accumulate(i.weight for i in items)))
+    return pools
+
+
+def _course_progress(progress: dict[tuple[str, str], str | None], records: list[dict[str, object]]) -> None:
+    """Viva Learning style progress per (account, LinkedIn Learning url), from statements in `stored` order."""
     for record in records:
         actor, obj = record["actor"], record["object"]
         account = actor.get("account") if isinstance(actor, dict) else None
@@ -441,9 +548,84 @@ def course_activity(records: list[dict[str, object]]) -> tuple[list[str], list[l
             progress[key] = str(record["timestamp"])
         else:
             progress.setdefault(key, None)
+
+
+def write_statements(
+    path: Path, org: Organisation, seed: int, as_of: date, volumes: Volumes
+) -> tuple[int, tuple[list[str], list[list[object]]]]:
+    """xAPI statements for the year before as_of into `path` (JSON lines sorted by `stored`), and the
+    course activity derived from them.
+
+    Streamed: the statements of BATCH_WORKERS workers at a time are voided (an LRS admin voids ~0.5% of
+    them), sorted and written to a run; the runs are merged into the file. A learner's statements are all in
+    one batch, so the course activity is accumulated batch by batch.
+    """
+    rng = random.Random(f"{seed}:lms")
+    window_end = datetime.combine(as_of, time(23, 59, 59), tzinfo=UTC)
+    window_start = datetime.combine(as_of - timedelta(days=364), time(), tzinfo=UTC)
+    rec = Recorder(rng, window_end)
+    pools = _other_pools(volumes) if volumes.other_enrolments_per_year else {}
+    progress: dict[tuple[str, str], str | None] = {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".statements-") as tmp:
+        runs: list[Path] = []
+
+        def flush() -> None:
+            rec.cutoff = window_end
+            _void_some(rec, rng)
+            batch = [s for _, s in sorted(rec.statements, key=lambda pair: (pair[0], str(pair[1]["id"])))]
+            rec.statements = []
+            _course_progress(progress, batch)
+            runs.append(Path(tmp) / f"run-{len(runs):05d}")
+            with runs[-1].open("w", encoding="utf-8") as out:
+                for s in batch:  # prefixed with its sort key: the merge compares lines as text
+                    out.write(f"{s['stored']}\t{s['id']}\t{json.dumps(s, ensure_ascii=False)}\n")
+
+        for n, worker in enumerate(org.workers):
+            if n and n % BATCH_WORKERS == 0:
+                flush()
+            _worker_statements(rec, rng, worker, window_start, window_end, as_of, volumes, pools)
+        rec.cutoff = window_end
+        for email in CONTRACTORS:  # external contractors learn too, but are not in HR
+            _learn(rec, rng, _actor("mbox", email, None), "tech_specialist", window_start, window_end, 0, None)
+        flush()
+        count = 0
+        with contextlib.ExitStack() as files:
+            out = files.enter_context(path.open("w", encoding="utf-8"))
+            for line in heapq.merge(*(files.enter_context(run.open(encoding="utf-8")) for run in runs)):
+                out.write(line.split("\t", 2)[2])
+                count += 1
     header = ["learnerUserId", "learningContentId", "completionPercentage", "completedDateTime", "status"]
     rows: list[list[object]] = [
         [learner, url, 100 if done else 50, done, "completed" if done else "inProgress"]
         for (learner, url), done in sorted(progress.items())
     ]
-    return header, rows
+    return count, (header, rows)
+
+
+def _worker_statements(
+    rec: Recorder,
+    rng: random.Random,
+    worker: Worker,
+    window_start: datetime,
+    window_end: datetime,
+    as_of: date,
+    volumes: Volumes,
+    pools: dict[str, tuple[list[Item], list[float]]],
+) -> None:
+    """A worker's year: AI training if they are a learner, then (enterprise volumes) their other courses."""
+    share = LEARNER_SHARE["ccoe" if worker.unit.is_ai_ccoe else worker.audience]
+    learner, form = rng.random() < share, rng.choices(ACTOR_FORMS, weights=ACTOR_WEIGHTS)[0]
+    offset = UTC_OFFSETS[worker.country]
+    shown = offset if rng.random() < LOCAL_TIMESTAMP_SHARE else None
+    lo = max(window_start, datetime.combine(worker.hire_date, time(), tzinfo=UTC))
+    hi = min(window_end, datetime.combine(worker.termination_date or as_of, time(), tzinfo=UTC))
+    rec.cutoff = min(window_end, hi + timedelta(days=1))  # a leaver's account stops with them
+    if hi <= lo:
+        return
+    actor = _actor(form, worker.work_email, worker.worker_id)
+    if learner:
+        _learn(rec, rng, actor, worker.audience, lo, hi, offset, shown)
+    if pools:
+        per_year = volumes.other_enrolments_per_year
+        _other_learning(rec, rng, actor, lo, hi, offset, shown, per_year, pools[worker.audience])

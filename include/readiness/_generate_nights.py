@@ -4,13 +4,16 @@ Night k (date as_of + k) delivers what a source system sends every night, derive
 in the landing folder (the base organisation or the previous night), so nights chain and stay consistent:
 
 - lms/statements: the day's new xAPI statements (the activity of the same day a year earlier, new ids);
-- hr/workers and hr/worker_skills: a new snapshot (one leaver, about 1% of skills re-assessed);
+- hr/workers and hr/worker_skills: a new snapshot (a night's share of a 6% yearly attrition, at least one
+  leaver; about 1% of skills re-assessed);
 - finance/cloud_costs: the billing period to date restated with the day's lines (FOCUS deliveries replace
   a billing account's period), and every 7th night a correction of the previous period too;
 - finance/gl_actuals: the day's journal lines (business days); finance/fx_rates: the day's rates.
 
 Org units, job profiles, the catalogue and budgets do not change overnight and are not re-sent.
-Files are streamed (statements line by line, Parquet filtered by period) so memory follows one night.
+Each night's volume follows the base's (the day's statements and hourly or daily cost lines, a business
+day's share of a month's GL lines). Files are streamed (statements line by line, Parquet filtered by
+period) so memory follows one night.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pyarrow.parquet as pq
 
 RESTATE_EVERY = 7  # nights: a billing correction of the previous period
 SKILL_REASSESSED_SHARE = 0.01
+ATTRITION_PER_NIGHT = 0.06 / 365
 
 
 def latest(out_dir: Path, extract: str, pattern: str) -> Path:
@@ -90,15 +94,16 @@ def night_statements(out_dir: Path, rng: random.Random, night: date) -> int:
 
 
 def night_hr(out_dir: Path, rng: random.Random, night: date) -> dict[str, int]:
-    """A new HR snapshot: the previous one with one leaver and about 1% of skills re-assessed."""
+    """A new HR snapshot: the previous one with a night's leavers and about 1% of skills re-assessed."""
     header, rows = _read_csv(latest(out_dir, "workers", "hr/workers/workers_*.csv"))
     workers = list(rows)
     col = {name: i for i, name in enumerate(header)}
     managers = {w[col["manager_worker_id"]] for w in workers}
     candidates = [w for w in workers if w[col["worker_status"]] == "Active" and w[col["worker_id"]] not in managers]
     if candidates:
-        leaver = rng.choice(candidates)
-        leaver[col["worker_status"]], leaver[col["termination_date"]] = "Terminated", night.isoformat()
+        count = max(1, round(len(candidates) * ATTRITION_PER_NIGHT))
+        for leaver in [rng.choice(candidates)] if count == 1 else rng.sample(candidates, count):
+            leaver[col["worker_status"]], leaver[col["termination_date"]] = "Terminated", night.isoformat()
     files = {"workers": _write_csv(out_dir / "hr" / "workers" / f"workers_{night}.csv", header, workers)}
     del workers
 
@@ -128,7 +133,15 @@ def _next_period(start: datetime) -> datetime:
 def _delivered_period(out_dir: Path, period: datetime) -> pa.Table | None:
     """The rows of billing period `period` as last delivered (latest file holding that period)."""
     for path in sorted((out_dir / "finance" / "cloud_costs").glob("cloud_costs_*.parquet"), reverse=True):
-        table = pq.read_table(path, filters=[("BillingPeriodStart", "=", period)])
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        wanted = pa.scalar(period, type=schema.field("BillingPeriodStart").type)
+        # Batch by batch: a year of hourly lines does not fit in memory as a table, one period does.
+        batches = [
+            batch.filter(pc.equal(batch.column("BillingPeriodStart"), wanted))
+            for batch in parquet.iter_batches(batch_size=65_536)
+        ]
+        table = pa.Table.from_batches(batches, schema=schema)
         if table.num_rows:
             return table
     return None
@@ -149,8 +162,8 @@ def night_cloud_costs(out_dir: Path, rng: random.Random, night: date) -> int:
         factor = rng.uniform(0.9, 1.1)
         for cost in ("BilledCost", "EffectiveCost", "ListCost"):
             row[cost] = round(row[cost] * factor, 6) if row.get(cost) is not None else None
-        row["ChargePeriodStart"] += timedelta(days=1)
-        row["ChargePeriodEnd"] = row["ChargePeriodStart"] + timedelta(days=1)
+        row["ChargePeriodStart"] += timedelta(days=1)  # daily or hourly, as the base's lines
+        row["ChargePeriodEnd"] += timedelta(days=1)
         row["BillingPeriodStart"], row["BillingPeriodEnd"] = period, _next_period(period)
     parts = [last] if period == before else []
     parts.append(pa.Table.from_pylist(usage, schema=last.schema))
@@ -179,21 +192,29 @@ def night_fx_and_gl(out_dir: Path, rng: random.Random, night: date) -> dict[str,
     files = {"fx_rates": _write_csv(out_dir / "finance" / "fx_rates" / f"fx_rates_{night}.csv", header, fx_rows)}
     if night.weekday() >= 5:
         return files
-    # A month's lines spread over its ~21 business days, sampled (reservoir) from every GL delivery so far.
+    # A month's lines spread over its ~21 business days, sampled (reservoir) from every GL delivery so far:
+    # the reservoir holds at least a day's share of the month, counted first.
+    deliveries = sorted((out_dir / "finance" / "gl_actuals").glob("gl_actuals_*.csv"))
+    month = f"{(night - timedelta(days=31)):%Y-%m}"
+    in_month = 0
+    for path in deliveries:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            in_month += sum(row["posting_date"].startswith(month) for row in reader)
+    capacity = max(64, round(in_month / 21))
     gl_header: list[str] = []
     pool: list[list[str]] = []
     seen = 0
-    month = f"{(night - timedelta(days=31)):%Y-%m}"
-    for path in sorted((out_dir / "finance" / "gl_actuals").glob("gl_actuals_*.csv")):
+    for path in deliveries:
         gl_header, gl_rows = _read_csv(path)
         col = {name: i for i, name in enumerate(gl_header)}
         for row in gl_rows:
             if not row[col["posting_date"]].startswith(month):
                 continue
             seen += 1
-            if len(pool) < 64:
+            if len(pool) < capacity:
                 pool.append(row)
-            elif (j := rng.randrange(seen)) < 64:
+            elif (j := rng.randrange(seen)) < capacity:
                 pool[j] = row
     if not gl_header:
         raise FileNotFoundError(f"no gl_actuals delivery in {out_dir}: generate the base first")

@@ -28,18 +28,27 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files")] = 42,
     as_of: Annotated[str, typer.Option(help="As-of date of the latest HR snapshot (YYYY-MM-DD)")] = "2026-11-27",
     hr_snapshots: Annotated[int, typer.Option(min=1, help="Monthly HR snapshots up to the as-of date")] = 3,
-    size: Annotated[str | None, typer.Option(help="Scale tier S, M or L (1,000 / 10,000 / 100,000 workers)")] = None,
+    size: Annotated[
+        str | None,
+        typer.Option(help="Scale tier S, M or L: 1,000 / 10,000 / 100,000 workers with enterprise volumes per worker"),
+    ] = None,
     nights: Annotated[int, typer.Option(min=0, help="Further nights of deliveries after the as-of date")] = 0,
 ) -> None:
     """Write a deterministic synthetic organisation's extracts in the contract formats."""
-    from readiness.generate import TIERS, generate_nights, generate_organisation
+    from readiness.generate import SAMPLE, TIER_VOLUMES, TIERS, generate_nights, generate_organisation
 
+    volumes = SAMPLE
     if size is not None:
         if size.upper() not in TIERS:
             raise typer.BadParameter(f"--size {size}: choose one of {', '.join(TIERS)}")
-        employees = TIERS[size.upper()]
+        employees, volumes = TIERS[size.upper()], TIER_VOLUMES
     summary = generate_organisation(
-        out, employees=employees, seed=seed, as_of=date.fromisoformat(as_of), hr_snapshots=hr_snapshots
+        out,
+        employees=employees,
+        seed=seed,
+        as_of=date.fromisoformat(as_of),
+        hr_snapshots=hr_snapshots,
+        volumes=volumes,
     )
     files = dict(summary.files)
     files.update(generate_nights(out, nights=nights, seed=seed, as_of=summary.as_of))
