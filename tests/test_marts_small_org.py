@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -820,3 +821,16 @@ def test_dbt_docs_are_written_as_one_static_page(warehouse: duckdb.DuckDBPyConne
     assert "readiness_coverage_weight" in html and "spend_per_skill_gap_closed" in html
     # The catalogue was read from the built warehouse: each mart is there as a table of schema marts.
     assert html.count('"metadata": {"type": "BASE TABLE", "schema": "marts"') == len(MARTS)
+
+
+def test_the_nightly_docs_are_made_again_only_when_the_dbt_project_changed(
+    warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readiness import tasks
+
+    page = Path(tasks.write_dbt_docs(AS_OF))
+    made = page.stat().st_mtime_ns
+    assert Path(tasks.write_dbt_docs(AS_OF)).stat().st_mtime_ns == made, "same project: the page stays"
+    # A setting dbt gets as a var is part of the project: the page describes it, so it is made again.
+    monkeypatch.setenv("READINESS_SMALL_CELL_THRESHOLD", "6")
+    assert Path(tasks.write_dbt_docs(AS_OF)).stat().st_mtime_ns != made
