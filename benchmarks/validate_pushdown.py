@@ -34,14 +34,14 @@ from typing import Any
 
 from focus_load import _peak_rss_mb
 
-#: The heavy extracts of the brief, and workers, the one large extract with a value set, a column pair and a key.
+#: The two heavy extracts, and workers: the one large extract with a value set, a column pair and a key.
 EXTRACTS = {
     "finance/cloud_costs": "cloud_costs_2026-11-27.parquet",
     "lms/statements": "statements_2026-11-27.jsonl",
     "hr/workers": "workers_2026-11-27.csv",
 }
 
-#: The value that breaks each kind of expectation when written into a row (``None``: computed from kwargs).
+#: Values that break a value set and a pattern (ranges and pairs are broken from their kwargs).
 NOT_IN_SET = "not-in-the-set"
 BAD_SHAPE = "bad shape !"
 
