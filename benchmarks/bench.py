@@ -162,8 +162,11 @@ landing = Path(sys.argv[1])
 con = duckdb.connect(sys.argv[2])
 rows = 0
 for n, path in enumerate(sorted(p for p in landing.rglob("*") if p.is_file())):
-    reader = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}[path.suffix]
-    con.execute(f"create table t{n} as select * from {reader}('{path}')")
+    # JSON: types detected from every record (sample_size=-1: DuckDB reads the file twice, to detect and to load);
+    # a schema sampled from the first records fails on a key that appears later (result.success).
+    reader = {".csv": "read_csv('{}')", ".jsonl": "read_json('{}', sample_size=-1)",
+              ".json": "read_json('{}', sample_size=-1)", ".parquet": "read_parquet('{}')"}[path.suffix]
+    con.execute(f"create table t{n} as select * from " + reader.format(path))
     rows += con.execute(f"select count(*) from t{n}").fetchone()[0]
 print(rows)
 """
