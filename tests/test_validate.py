@@ -33,6 +33,15 @@ def test_a_clean_delivery_is_validated(settings: Settings) -> None:
         assert con.execute("select status from ops.load_manifest").fetchall() == [("loaded",)]
 
 
+def test_a_row_the_loader_admitted_passes_validation_under_the_same_pattern(settings: Settings) -> None:
+    # RE2 (the loader) reads \\s as ASCII whitespace, Python's re (GX) as Unicode: with \\s in the e-mail pattern a
+    # no-break space was no whitespace to the loader but one to GX, and one row failed the whole delivery.
+    odd = GOOD[1].replace("bob.ray@", "bob\u00a0ray@")
+    deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, GOOD[0], odd]) + "\n")
+    assert load_extract(settings, WORKERS).rows_loaded == 2
+    assert validate_extract(settings, WORKERS).success
+
+
 def test_duplicate_keys_fail_the_delivery_with_the_expectation_and_a_sample(settings: Settings) -> None:
     duplicate = GOOD[0].replace("ann.lee@", "ann.lee2@")
     deliver(settings, "hr", "workers", "workers_2026-11-27.csv", "\n".join([HEADER, *GOOD, duplicate]) + "\n")

@@ -49,7 +49,10 @@ LOAD_METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("_loaded_at", "TIMESTAMP", "When the load committed (UTC)"),
 )
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Patterns are read by two engines, RE2 (the loader, in DuckDB) and Python's re (GX on pandas), which disagree on
+# \s, \d and \w (ASCII in RE2, Unicode in re): a row the loader admitted would fail its whole delivery in
+# validation. So they name their characters: [0-9], and the ASCII whitespace " \t\n\r\f\v".
+EMAIL_PATTERN = r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[^@ \t\n\r\f\v]+$"
 ISO_CURRENCY_PATTERN = r"^[A-Z]{3}$"
 ISO_COUNTRY_PATTERN = r"^[A-Z]{2}$"
 
@@ -357,7 +360,7 @@ STATEMENTS = Extract(
             "string",
             "result.duration, ISO 8601 duration",
             path="result.duration",
-            pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$",
+            pattern=r"^P([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$",
         ),
         _c("timestamp", "timestamp", "When the experience happened (UTC)", required=True),
         _c("stored", "timestamp", "When the LRS stored the statement (UTC)"),
