@@ -19,7 +19,7 @@ from readiness import tasks
 from readiness.audit import Bounds
 from readiness.cli import app
 from readiness.config import Settings
-from readiness.publish import AuditFailed, publish, rollback
+from readiness.publish import AuditFailed, prepare_candidate, publish, rollback
 from tests.marts_data import build_candidate, expected_rows
 
 LOOSE = Bounds(max_row_drop=0.99, max_total_change=100)
@@ -218,3 +218,23 @@ def test_the_sql_command_reads_the_marts_and_nothing_else(settings: Settings, tm
         refused = CliRunner().invoke(app, ["sql", query])
         assert refused.exit_code == 1, (query, refused.output)
         assert "Error" in refused.output and "Traceback" not in refused.output
+
+
+def _state_tables(settings: Settings) -> list[str]:
+    with duckdb.connect(str(settings.state_db), read_only=True) as con:
+        return [t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()]
+
+
+def test_the_build_state_starts_over_when_the_dbt_project_or_its_settings_changed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare_candidate(settings)
+    with duckdb.connect(str(settings.state_db)) as con:
+        con.execute("create table built_last_night as select 1 as row_id")
+    prepare_candidate(settings)
+    assert _state_tables(settings) == ["built_last_night"], "same project and settings: the state is kept"
+
+    # A setting dbt gets as a var (as a seed or a model's SQL) decides rows the incremental models hold.
+    monkeypatch.setenv("READINESS_SMALL_CELL_THRESHOLD", "6")
+    prepare_candidate(Settings.from_env())
+    assert _state_tables(settings) == [], "another project: the state starts over, tonight builds in full"

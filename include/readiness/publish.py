@@ -32,7 +32,6 @@ from readiness.config import (
     private_dir,
     write_private_file,
 )
-from readiness.contracts import SOURCES
 from readiness.serve import open_reader
 from readiness.warehouse import is_postgres
 
@@ -87,33 +86,38 @@ def prepare_candidate(settings: Settings) -> Path:
     duckdb.connect(str(settings.candidate_db)).close()
     # The build state (dbt's staging and intermediate models, kept between nights for the incremental ones:
     # names and e-mails) is kept, not emptied; created owner-only the first time, as the candidate.
-    _forget_state_of_other_sources(settings)
+    _forget_state_built_by_another_project(settings)
     if not settings.state_db.exists():
         duckdb.connect(str(settings.state_db)).close()
     make_private(settings.state_db)
     return make_private(settings.candidate_db)
 
 
-def _forget_state_of_other_sources(settings: Settings) -> None:
-    """Start the build state over when the configured sources (READINESS_SOURCES) changed since it was built.
+def _forget_state_built_by_another_project(settings: Settings) -> None:
+    """Start the build state over when another dbt project, or other settings, built it.
 
-    Its incremental models hold the rows of the sources they were built with (a source switched off keeps its
-    rows there; one switched on would only add its new loads), so tonight's build must be a full one, as after
-    an erasure. A state from before the sources were configurable was built with every source.
+    Its incremental models hold rows decided by the project that built them: the seeds (GL account categories,
+    cloud cost rules, the required skills...), the SQL, and the settings dbt gets as vars (READINESS_SOURCES among
+    them: a source switched off keeps its rows there, one switched on would only add its new loads). A night
+    after such a change must be a full build, as after an erasure: it costs one full night, never a figure
+    quietly decided by yesterday's rules (readiness.unchanged.project_fingerprint says what counts).
     """
-    marker = settings.build_dir / "state-sources.json"
-    built_for = tuple(json.loads(marker.read_text())) if marker.exists() else SOURCES
-    if built_for != settings.enabled_sources and settings.state_db.exists():
+    from readiness.unchanged import project_fingerprint
+
+    marker = settings.build_dir / "state-built-by.json"
+    project = project_fingerprint(settings)
+    built_by = json.loads(marker.read_text()).get("project") if marker.exists() else None
+    if built_by == project:
+        return
+    if settings.state_db.exists():
         log.warning(
-            "sources changed from %s to %s: the build state starts over and dbt builds in full",
-            ",".join(built_for),
-            ",".join(settings.enabled_sources),
+            "the dbt project or its settings changed since the build state was built: it starts over and "
+            "dbt builds in full"
         )
         for stale in (settings.state_db, Path(f"{settings.state_db}.wal")):
             stale.unlink(missing_ok=True)
-    if built_for != settings.enabled_sources or not marker.exists():
-        marker.unlink(missing_ok=True)
-        write_private_file(marker, json.dumps(list(settings.enabled_sources)))
+    marker.unlink(missing_ok=True)
+    write_private_file(marker, json.dumps({"project": project}) + "\n")
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:
