@@ -109,12 +109,12 @@ def test_a_delivery_larger_than_a_batch_gets_the_result_gx_gives_on_the_whole_of
 
 
 def test_failures_of_several_batches_are_added_up() -> None:
-    from readiness.validate import Failure, _added_up
+    from readiness.validate import Failure, added_up
 
     first = (9, [Failure("expect_column_values_to_be_in_set", "status", 2, ["X", "Y"])])
     second = (9, [Failure("expect_column_values_to_be_in_set", "status", 3, ["Y", "Z", "Q", "R", "S"])])
     third = (9, [Failure("expect_column_values_to_not_be_null", "worker_id", 1, [])])
-    count, failures = _added_up([first, second, third])
+    count, failures = added_up([first, second, third])
     assert count == 9
     assert failures == [
         Failure("expect_column_values_to_be_in_set", "status", 5, ["X", "Y", "Z", "Q", "R"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ import duckdb
 
 from readiness import gx, marts
 from readiness.gx import Failure
+from readiness.validate import BATCH_ROWS, added_up
 
 if TYPE_CHECKING:
     import great_expectations
@@ -120,15 +122,24 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in names}  # type: ignore[index]
 
 
-def build_suite(mart: marts.Mart) -> great_expectations.ExpectationSuite:
+def build_suite(mart: marts.Mart, part: str = "all") -> great_expectations.ExpectationSuite:
     """What every published version of ``mart`` must satisfy, whatever the data: its dbt definition
-    (grain, not-null columns, accepted values, bounded values) checked on the file BI will read."""
-    suite, e = gx.new_suite(f"marts.{mart.name}")
+    (grain, not-null columns, accepted values, bounded values) checked on the file BI will read.
+
+    ``part``: ``all``; ``rows``, what a batch of rows can judge on its own; ``keys``, the grain's uniqueness,
+    which needs every row sharing a grain (readiness.validate splits a delivery's suite the same way).
+    """
+    if part not in ("all", "rows", "keys"):
+        raise ValueError(f"part={part!r}: expected all, rows or keys")
+    suite, e = gx.new_suite(f"marts.{mart.name}_{part}")
+    if part != "rows":
+        if len(mart.grain) == 1:  # GX's compound expectation takes two columns or more
+            suite.add_expectation(e.ExpectColumnValuesToBeUnique(column=mart.grain[0]))
+        else:
+            suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(mart.grain)))
+        if part == "keys":
+            return suite
     suite.add_expectation(e.ExpectTableRowCountToBeBetween(min_value=1))
-    if len(mart.grain) == 1:  # GX's compound expectation takes two columns or more
-        suite.add_expectation(e.ExpectColumnValuesToBeUnique(column=mart.grain[0]))
-    else:
-        suite.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=list(mart.grain)))
     for column in mart.columns:
         if column.not_null:
             suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column=column.name))
@@ -145,15 +156,39 @@ def build_suite(mart: marts.Mart) -> great_expectations.ExpectationSuite:
     return suite
 
 
-def _frame(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
-    """The mart as a pandas frame, decimals as doubles (GX compares numbers, not Decimal objects)."""
+def _select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
+    """The mart's columns, decimals as doubles (GX compares numbers, not Decimal objects)."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = 'marts' and table_name = ? order by ordinal_position",
         [mart],
     ).fetchall()
-    select = ", ".join(f'"{c}"::double as "{c}"' if t.startswith("DECIMAL") else f'"{c}"' for c, t in columns)
-    return con.execute(f"select {select} from marts.{mart}").df()
+    return ", ".join(f'"{c}"::double as "{c}"' if t.startswith("DECIMAL") else f'"{c}"' for c, t in columns)
+
+
+def _frames(con: duckdb.DuckDBPyConnection, query: str) -> Iterator[pd.DataFrame]:
+    """The query's rows as frames of at most validate.BATCH_ROWS rows: memory follows a batch, not the mart."""
+    result = con.execute(query)
+    while not (chunk := result.fetch_df_chunk(max(1, BATCH_ROWS // 2048))).empty:  # in 2,048-row vectors
+        yield chunk
+
+
+def run_mart_suite(con: duckdb.DuckDBPyConnection, mart: marts.Mart) -> tuple[int, list[Failure]]:
+    """(expectations run, failures) of one mart: the row-wise suite batch by batch, added up, and the grain's
+    uniqueness on the rows whose grain repeats (none, unless the mart is broken)."""
+    name, select = f"readiness_marts_{mart.name}", _select(con, mart.name)
+    rows_suite, every_row = build_suite(mart, "rows"), f"select {select} from marts.{mart.name}"
+    results = [gx.run_suite(name, rows_suite, frame) for frame in _frames(con, every_row)]
+    if not results:  # no row: the row-count expectation says so
+        results = [gx.run_suite(name, rows_suite, con.execute(every_row).df())]
+    count, failures = added_up(results)
+    grain = ", ".join(f'"{g}"' for g in mart.grain)
+    repeated = con.execute(
+        f"select {select} from marts.{mart.name} where ({grain}) in "
+        f"(select {grain} from marts.{mart.name} group by {grain} having count(*) > 1)"
+    ).df()
+    key_count, key_failures = gx.run_suite(name, build_suite(mart, "keys"), repeated)
+    return count + key_count, key_failures + failures
 
 
 def run_mart_suites(
@@ -163,7 +198,7 @@ def run_mart_suites(
     run, failures per mart)."""
     total, failures = 0, {}
     for mart in [m for m in marts.load() if m.name not in skip]:
-        count, failed = gx.run_suite(f"readiness_marts_{mart.name}", build_suite(mart), _frame(con, mart.name))
+        count, failed = run_mart_suite(con, mart)
         total += count
         if failed:
             failures[mart.name] = failed

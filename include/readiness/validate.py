@@ -132,7 +132,7 @@ def _repeated_keys_query(extract: Extract, columns: str) -> str:
     )
 
 
-def _added_up(results: list[tuple[int, list[Failure]]]) -> tuple[int, list[Failure]]:
+def added_up(results: list[tuple[int, list[Failure]]]) -> tuple[int, list[Failure]]:
     """One suite's results over several batches as one: counts summed, the first values kept as the sample."""
     merged: dict[tuple[str, str], Failure] = {}
     for _, failures in results:
@@ -164,7 +164,7 @@ def validate_delivery(
         import pandas as pd
 
         results.append(gx.run_suite(name, rows_suite, pd.DataFrame(columns=[c.name for c in extract.columns])))
-    count, failures = _added_up(results)
+    count, failures = added_up(results)
     if extract.key:
         repeated = _as_one_frame(read_batches(_repeated_keys_query(extract, columns), [load_id, load_id]), extract)
         key_count, key_failures = gx.run_suite(name, keys_suite, repeated)
