@@ -107,8 +107,9 @@ test-superset: install
 	@mkdir -p $(CURDIR)/.superset
 	@pytest tests/superset --basetemp=$(CURDIR)/.superset/pytest
 
-# The benchmark of issue 10: generates the tier once (benchmarks/.cache/), prints a table and writes
-# benchmarks/results/$(BENCH_SIZE).json (minutes even at S: not part of `make test`).
+# The scale benchmark: generates the tier once (benchmarks/.cache/), prints a table and writes
+# benchmarks/results/$(BENCH_SIZE).json (benchmarks/RESULTS.md). `make test` runs it at S as a smoke test
+# (tests/test_bench.py, into a temporary folder), asserting what it measured, never how long it took.
 BENCH_SIZE ?= S
 BENCH_RESULTS ?= $(CURDIR)/benchmarks/results
 bench: install
