@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import random
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from faker import Faker
@@ -164,21 +166,17 @@ SKILL_PROFILES = {
         "ai_learning_design": (0.05, 1.5),
     },
 }
-# The taxonomy (dbt_project/seeds/reference/skills.csv): an enterprise assesses every skill, held or not.
-TAXONOMY = (
-    "genai_fundamentals",
-    "responsible_ai",
-    "ai_business_impact",
-    "ai_decision_making",
-    "prompt_engineering",
-    "copilot_productivity",
-    "ai_feedback",
-    "azure_openai_development",
-    "llm_operations",
-    "natural_language_processing",
-    "ai_security",
-    "ai_learning_design",
-)
+
+
+@cache
+def taxonomy() -> tuple[str, ...]:
+    """The skills taxonomy (the planners' seed, in its order): an enterprise assesses every skill, held or not."""
+    from readiness.transform import project_dir
+
+    with (project_dir() / "seeds" / "reference" / "skills.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(row["skill_id"] for row in csv.DictReader(handle))
+
+
 UNHELD_LEVELS, UNHELD_WEIGHTS = (0, 1), (65, 35)  # an assessed skill the worker does not really hold
 EVIDENCE, EVIDENCE_WEIGHTS = ("self_assessed", "manager_validated", "assessment"), (50, 30, 20)
 CERTIFICATION_VALIDITY = timedelta(days=730)
@@ -451,7 +449,7 @@ def initial_skills(rng: random.Random, worker: Worker, on: date, volumes: Volume
         profile = {s: (min(1.0, p + 0.3), m + 1.3) for s, (p, m) in SKILL_PROFILES["tech_specialist"].items()}
     share = volumes.skill_assessment_share
     skills = {}
-    for skill in TAXONOMY if share is not None else profile:
+    for skill in taxonomy() if share is not None else profile:
         if share is not None and rng.random() >= share:
             continue  # not assessed
         p, mean = profile.get(skill, (0.0, 0.0))
