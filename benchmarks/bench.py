@@ -83,7 +83,10 @@ class TreeSampler(threading.Thread):
         self.join()
 
     def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
-        return max((rss for t, rss in self.samples if start <= t <= end), default=0)
+        """The largest sample in [start, end]; for a span shorter than the interval, the sample just before it."""
+        inside = [rss for t, rss in self.samples if start <= t <= end]
+        before = [rss for t, rss in self.samples if t < start]
+        return max(inside) if inside else (before[-1] if before else 0)
 
 
 @dataclass
