@@ -11,20 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from readiness import gx, marts
+from readiness import gx, marts, warehouse
 from readiness.gx import Failure
 from readiness.validate import BATCH_ROWS, added_up
 
 if TYPE_CHECKING:
     import great_expectations
-    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -166,19 +164,13 @@ def _select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
     return ", ".join(f'"{c}"::double as "{c}"' if t.startswith("DECIMAL") else f'"{c}"' for c, t in columns)
 
 
-def _frames(con: duckdb.DuckDBPyConnection, query: str) -> Iterator[pd.DataFrame]:
-    """The query's rows as frames of at most validate.BATCH_ROWS rows: memory follows a batch, not the mart."""
-    result = con.execute(query)
-    while not (chunk := result.fetch_df_chunk(max(1, BATCH_ROWS // 2048))).empty:  # in 2,048-row vectors
-        yield chunk
-
-
 def run_mart_suite(con: duckdb.DuckDBPyConnection, mart: marts.Mart) -> tuple[int, list[Failure]]:
     """(expectations run, failures) of one mart: the row-wise suite batch by batch, added up, and the grain's
     uniqueness on the rows whose grain repeats (none, unless the mart is broken)."""
     name, select = f"readiness_marts_{mart.name}", _select(con, mart.name)
     rows_suite, every_row = build_suite(mart, "rows"), f"select {select} from marts.{mart.name}"
-    results = [gx.run_suite(name, rows_suite, frame) for frame in _frames(con, every_row)]
+    batches = warehouse.Connection("duckdb", con).frames(every_row, None, BATCH_ROWS)  # a mart streams alike
+    results = [gx.run_suite(name, rows_suite, frame) for frame in batches]
     if not results:  # no row: the row-count expectation says so
         results = [gx.run_suite(name, rows_suite, con.execute(every_row).df())]
     count, failures = added_up(results)

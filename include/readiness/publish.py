@@ -30,7 +30,6 @@ from readiness.config import (
     Settings,
     make_private,
     private_dir,
-    write_private_file,
 )
 from readiness.serve import open_reader
 from readiness.warehouse import is_postgres
@@ -102,12 +101,10 @@ def _forget_state_built_by_another_project(settings: Settings) -> None:
     after such a change must be a full build, as after an erasure: it costs one full night, never a figure
     quietly decided by yesterday's rules (readiness.unchanged.project_fingerprint says what counts).
     """
-    from readiness.unchanged import project_fingerprint
+    from readiness.unchanged import made_by_this_project, record_project
 
-    marker = settings.build_dir / "state-built-by.json"
-    project = project_fingerprint(settings)
-    built_by = json.loads(marker.read_text()).get("project") if marker.exists() else None
-    if built_by == project:
+    record = settings.build_dir / "state-built-by.json"
+    if made_by_this_project(settings, record):
         return
     if settings.state_db.exists():
         log.warning(
@@ -116,8 +113,7 @@ def _forget_state_built_by_another_project(settings: Settings) -> None:
         )
         for stale in (settings.state_db, Path(f"{settings.state_db}.wal")):
             stale.unlink(missing_ok=True)
-    marker.unlink(missing_ok=True)
-    write_private_file(marker, json.dumps({"project": project}) + "\n")
+    record_project(settings, record)
 
 
 def publish(settings: Settings, run_id: str, as_of_date: str, bounds: Bounds | None = None) -> Publication:

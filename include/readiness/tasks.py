@@ -147,21 +147,16 @@ def write_dbt_docs(as_of_date: str) -> str:
     that changed since it was made, not every night (`dbt docs generate` copies the warehouse and reads its
     catalogue: 10-20 s a night at 10,000 workers, for the same page).
     """
-    import json
-
-    from readiness.config import write_private_file
     from readiness.transform import docs_dir, generate_docs
-    from readiness.unchanged import project_fingerprint
+    from readiness.unchanged import made_by_this_project, record_project
 
     settings = Settings.from_env()
-    page, made_from = docs_dir(settings) / "index.html", settings.build_dir / "docs-project.json"
-    project = project_fingerprint(settings)
-    if page.exists() and made_from.exists() and json.loads(made_from.read_text()).get("project") == project:
+    page, record = docs_dir(settings) / "index.html", settings.build_dir / "docs-project.json"
+    if page.exists() and made_by_this_project(settings, record):
         log.info("dbt docs: the project is the one %s describes; not generated again", page)
         return str(page)
     generated = generate_docs(settings, as_of_date=as_of_date)
-    made_from.unlink(missing_ok=True)
-    write_private_file(made_from, json.dumps({"project": project}) + "\n")
+    record_project(settings, record)
     return str(generated)
 
 

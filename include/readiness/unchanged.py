@@ -53,6 +53,17 @@ def project_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+def made_by_this_project(settings: Settings, record: Path) -> bool:
+    """Whether ``record`` (written by ``record_project``) names the dbt project as it is now."""
+    return record.exists() and json.loads(record.read_text()).get("project") == project_fingerprint(settings)
+
+
+def record_project(settings: Settings, record: Path) -> None:
+    """Write ``record``: what was just made (the build state, the docs page) was made by this dbt project."""
+    record.unlink(missing_ok=True)
+    write_private_file(record, json.dumps({"project": project_fingerprint(settings)}) + "\n")
+
+
 def record_published_build(settings: Settings, run_id: str) -> None:
     """After a publication: which run published and with which dbt project."""
     path = _record_path(settings)
