@@ -6,8 +6,9 @@ afterwards, in one place, from the contract (``ingest``). A reader rejects the w
 required column. A record that cannot be split into values is returned in ``broken`` with the reason,
 so that it is quarantined and counted, never lost.
 
-Readers stream: a delivery is read in chunks of ``CHUNK_ROWS`` records as the loader types it, so a load
-holds one chunk as text, never the whole file (a year of xAPI statements is gigabytes). The first chunk is read
+Readers stream: a delivery is read in chunks of ``CHUNK_ROWS`` records (JSON lines: blocks of
+``JSON_BLOCK_BYTES``) as the loader types it, so a load holds one chunk as text, never the whole file (a year
+of xAPI statements is gigabytes). The first chunk is read
 when the reader is called, so a file rejected at its header or its first records is rejected before anything is
 written; a rejection further in (a bad byte on line 3,000,000) is kept and raised once the stream has been read
 (``DeliveryRows.raise_if_rejected``), and the load's transaction is rolled back.
@@ -16,19 +17,22 @@ written; a rejection further in (a bad byte on line 3,000,000) is kept and raise
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import itertools
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from readiness import focus
@@ -161,17 +165,25 @@ CHUNK_ROWS = 50_000
 
 
 @contextmanager
-def _text_stream(path: Path) -> Iterator[io.TextIOWrapper]:
-    """The delivery as text, decoded while it is read; a bad byte or a bad gzip becomes a rejection."""
+def _byte_stream(path: Path) -> Iterator[BinaryIO]:
+    """The delivery's bytes, decompressed while they are read; a bad gzip becomes a rejection."""
     opener: Any = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as raw:
+        try:
+            yield raw
+        except (OSError, EOFError, zlib.error):
+            read_bytes(path)  # raises the rejection that names the broken gzip
+            raise
+
+
+@contextmanager
+def _text_stream(path: Path) -> Iterator[io.TextIOWrapper]:
+    """The delivery as text, decoded while it is read; a bad byte or a bad gzip becomes a rejection."""
+    with _byte_stream(path) as raw:
         try:
             yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         except UnicodeDecodeError:
             _decode(path, read_bytes(path))  # read again, whole, only to say where the bad byte is
-            raise
-        except (OSError, EOFError, zlib.error):
-            read_bytes(path)  # raises the rejection that names the broken gzip
             raise
 
 
@@ -258,36 +270,148 @@ def read_jsonl(path: Path, extract: Extract) -> DeliveryRows:
     return rows.stream(extract, _jsonl_chunks(path, extract, rows))
 
 
+#: Bytes of JSON lines parsed at once (about 25,000 xAPI statements).
+JSON_BLOCK_BYTES = 16 * 2**20
+_BOM = "\ufeff".encode()
+#: A carriage return that ends no line here: Python's universal newlines split at it, Arrow's JSON reader does not.
+_LONE_CR = re.compile(rb"\r(?!\n)")
+#: A line that starts an object, and one that ends an object. When every line does both, a line can only
+#: break between two whole objects (inside one, the token after a closing brace is never an opening one),
+#: so Arrow's row count equals the line count only when every line holds exactly one object.
+_OPENS = re.compile(rb"^[ \t]*\{", re.MULTILINE)
+_CLOSES = re.compile(rb"\}[ \t\r]*(?:\n|\Z)")
+
+
 def _jsonl_chunks(path: Path, extract: Extract, rows: DeliveryRows) -> Iterator[pa.Table]:
+    """Blocks of whole lines, each parsed by Arrow's JSON reader when it reads every line the way the
+    line-by-line reader would (a valid UTF-8 block of one object per line, each value of its column's JSON
+    type), and line by line otherwise: a broken line then costs its block the slow path, never a row."""
+    next_line, yielded = 1, False
+    with _byte_stream(path) as stream:
+        for block in _line_blocks(stream):
+            parsed = _arrow_block(block, extract, next_line)
+            if parsed is not None:
+                chunks, lines = [parsed], parsed.num_rows
+                rows.rows_read += lines
+            else:
+                chunks, lines = _python_block(path, block, extract, next_line, rows)
+            next_line += lines
+            for chunk in chunks:
+                if chunk.num_rows:
+                    yielded = True
+                    yield chunk
+    if rows.rows_read == 0:
+        raise DeliveryRejected(f"{path.name} is empty: expected one JSON object per line")
+    if not yielded:  # every line broken: the loader still gets the (empty) typed stream
+        yield _table(extract, [], {})
+
+
+def _line_blocks(stream: BinaryIO) -> Iterator[bytes]:
+    """The file in blocks of about ``JSON_BLOCK_BYTES`` that end at a line's end; a BOM at the start dropped."""
+    rest = b""
+    first = True
+    while data := stream.read(JSON_BLOCK_BYTES):
+        if first:
+            data, first = data.removeprefix(_BOM), False
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        block, rest = data[:cut], data[cut:]
+        if block:
+            yield block
+    if rest:
+        yield rest
+
+
+@functools.cache
+def _json_schema(extract: Extract) -> pa.Schema | None:
+    """The nested Arrow schema of the extract's JSON paths, each leaf the JSON type its contract type is
+    written as; None when Arrow cannot read it as the line-by-line reader does (a column holding JSON)."""
+    leaf = {"boolean": pa.bool_(), "integer": pa.int64(), "double": pa.float64()}
+    tree: dict[str, Any] = {}
+    for column in extract.columns:
+        *parents, name = (column.path or column.name).split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                return None
+        if column.json_object or name in node:
+            return None
+        node[name] = leaf.get(column.type, pa.string())
+
+    def fields(node: dict[str, Any]) -> list[pa.Field]:
+        return [pa.field(k, pa.struct(fields(v)) if isinstance(v, dict) else v) for k, v in node.items()]
+
+    return pa.schema(fields(tree))
+
+
+def _arrow_block(block: bytes, extract: Extract, first_line: int) -> pa.Table | None:
+    """The block's records through Arrow's JSON reader, or None where the line-by-line reader must decide."""
+    schema = _json_schema(extract)
+    if schema is None or _LONE_CR.search(block):
+        return None
+    try:
+        block.decode("utf-8")  # Arrow does not check: a bad byte is the line-by-line reader's rejection
+        parsed = pa_json.read_json(
+            io.BytesIO(block),
+            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+        )
+    except (UnicodeDecodeError, pa.ArrowInvalid):
+        return None
+    lines = block.count(b"\n") + (not block.endswith(b"\n"))
+    if not parsed.num_rows == lines == len(_OPENS.findall(block)) == len(_CLOSES.findall(block)):
+        return None  # a blank line, two objects on one line, an object over two lines: line by line
+    arrays: dict[str, Any] = {}
+    for column in extract.columns:
+        *parents, name = (column.path or column.name).split(".")
+        values: Any = parsed.column(parents[0] if parents else name)
+        for part in [*parents[1:], name] if parents else []:
+            values = pc.struct_field(values, part)
+        if column.type == "double":  # the text Python gives the number (1.0 is "1"), as on the slow path
+            arrays[column.name] = pa.array([_as_text(v) for v in values.to_pylist()], pa.string())
+        else:
+            arrays[column.name] = values.cast(pa.string())
+    arrays[LINE_COLUMN] = pa.array(range(first_line, first_line + lines), pa.int64())
+    return pa.table(arrays, schema=_schema(extract))
+
+
+def _python_block(
+    path: Path, block: bytes, extract: Extract, first_line: int, rows: DeliveryRows
+) -> tuple[list[pa.Table], int]:
+    """The block line by line with Python's json: a broken line is quarantined with its reason."""
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = first_line + block[: exc.start].count(b"\n")
+        raise DeliveryRejected(
+            f"{path.name} is not UTF-8: byte 0x{block[exc.start]:02x} at line {line} cannot be decoded; "
+            "re-export the file as UTF-8"
+        ) from exc
+    chunks: list[pa.Table] = []
     lines: list[int] = []
     values: dict[str, list[str | None]] = {c.name: [] for c in extract.columns}
-    broken = rows.broken
-    rows_read = 0
-    with _text_stream(path) as stream:
-        for line_number, raw in enumerate(stream, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                continue
-            rows_read += 1
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                broken.append((line_number, f"malformed JSON: {exc.msg} at column {exc.colno}", line[:500]))
-                continue
-            if not isinstance(record, dict):
-                broken.append((line_number, "a JSON line must hold one object", line[:500]))
-                continue
-            lines.append(line_number)
-            for column in extract.columns:
-                values[column.name].append(_as_text(_dig(record, column.path or column.name)))
-            if len(lines) == CHUNK_ROWS:
-                rows.rows_read = rows_read
-                yield _table(extract, lines, values)
-                lines, values = [], {c.name: [] for c in extract.columns}
-    if rows_read == 0:
-        raise DeliveryRejected(f"{path.name} is empty: expected one JSON object per line")
-    rows.rows_read = rows_read
-    yield _table(extract, lines, values)
+    line_number = first_line - 1
+    for line_number, raw in enumerate(io.StringIO(text, newline=""), start=first_line):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        rows.rows_read += 1
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rows.broken.append((line_number, f"malformed JSON: {exc.msg} at column {exc.colno}", line[:500]))
+            continue
+        if not isinstance(record, dict):
+            rows.broken.append((line_number, "a JSON line must hold one object", line[:500]))
+            continue
+        lines.append(line_number)
+        for column in extract.columns:
+            values[column.name].append(_as_text(_dig(record, column.path or column.name)))
+        if len(lines) == CHUNK_ROWS:
+            chunks.append(_table(extract, lines, values))
+            lines, values = [], {c.name: [] for c in extract.columns}
+    chunks.append(_table(extract, lines, values))
+    return chunks, line_number - first_line + 1
 
 
 #: Catalog API arrays and the item type each holds.
