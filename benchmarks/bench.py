@@ -60,6 +60,8 @@ class TreeSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.samples = pid, interval, []  # (unix time, bytes)
+        #: Per sample, the resident memory of each process of the tree by its command (which process a peak is).
+        self.by_process: list[dict[str, int]] = []
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -68,25 +70,46 @@ class TreeSampler(threading.Thread):
         except psutil.NoSuchProcess:
             return
         while not self._stop_event.is_set():
-            total = 0
+            total, parts = 0, {}
             try:
                 for proc in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.NoSuchProcess):
-                        total += proc.memory_info().rss
+                        rss = proc.memory_info().rss
+                        total += rss
+                        name = _command(proc)
+                        parts[name] = parts.get(name, 0) + rss
             except psutil.NoSuchProcess:
                 break
             self.samples.append((time.time(), total))
+            self.by_process.append(parts)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
 
+    def peak_by_process(self, start: float = 0.0, end: float = float("inf")) -> dict[str, int]:
+        """MB of each process at the largest sample in [start, end]."""
+        inside = [i for i, (t, _) in enumerate(self.samples) if start <= t <= end]
+        if not inside:
+            return {}
+        at = max(inside, key=lambda i: self.samples[i][1])
+        return {name: round(rss / 2**20) for name, rss in sorted(self.by_process[at].items(), key=lambda kv: -kv[1])}
+
     def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
         """The largest sample in [start, end]; for a span shorter than the interval, the sample just before it."""
         inside = [rss for t, rss in self.samples if start <= t <= end]
         before = [rss for t, rss in self.samples if t < start]
         return max(inside) if inside else (before[-1] if before else 0)
+
+
+def _command(proc: psutil.Process) -> str:
+    """A short name for a process of the tree: `airflow dags test`, `dbt build`, `dbt docs`, ..."""
+    args = proc.cmdline() or [proc.name()]
+    if Path(args[0]).name.startswith("python"):  # a script: name it by the script and its first argument
+        args = args[1:]
+    words = [Path(args[0]).name, *(a for a in args[1:2] if not a.startswith("-"))] if args else []
+    return " ".join(words)[:40] or proc.name()
 
 
 @dataclass
@@ -243,6 +266,8 @@ def dag_run(env: dict[str, str], logical_date: date, log: Path) -> Run:
             "peak_mb": round(max(measured.sampler.peak(s, e) for s, e in spans) / 2**20),
             "tasks": len(spans),
         }
+        highest = max(spans, key=lambda span: measured.sampler.peak(*span))
+        run.phases[phase]["peak_by_process_mb"] = measured.sampler.peak_by_process(*highest)
         if phase == "dbt":
             run.dbt_span = max(e for _, e in spans) - min(s for s, _ in spans)
     return run
