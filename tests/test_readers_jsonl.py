@@ -1,6 +1,6 @@
 """JSON lines: blocks read by Arrow's JSON reader where they can be, line by line where they cannot, the same rows.
 
-The expected rows are written out by hand from the lines below; the second test holds the two paths of the
+The expected rows are written out by hand from the lines below; the last test holds the two paths of the
 reader against each other on a generated year of statements.
 """
 
