@@ -99,11 +99,16 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DeliveryRejected(
-            f"{path.name} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line} cannot be decoded; "
-            "re-export the file as UTF-8"
-        ) from exc
+        raise _not_utf8(path, data, exc) from exc
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> DeliveryRejected:
+    """The rejection of a file with a bad byte, naming its line (``data`` starts at line ``first_line``)."""
+    line = data[: exc.start].count(b"\n") + first_line
+    return DeliveryRejected(
+        f"{path.name} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line} cannot be decoded; "
+        "re-export the file as UTF-8"
+    )
 
 
 def _normalise(name: str) -> str:
@@ -363,9 +368,9 @@ def _arrow_block(block: bytes, extract: Extract, first_line: int) -> pa.Table | 
         return None  # a blank line, two objects on one line, an object over two lines: line by line
     arrays: dict[str, Any] = {}
     for column in extract.columns:
-        *parents, name = (column.path or column.name).split(".")
-        values: Any = parsed.column(parents[0] if parents else name)
-        for part in [*parents[1:], name] if parents else []:
+        top, *nested = (column.path or column.name).split(".")
+        values: Any = parsed.column(top)
+        for part in nested:
             values = pc.struct_field(values, part)
         if column.type == "double":  # the text Python gives the number (1.0 is "1"), as on the slow path
             arrays[column.name] = pa.array([_as_text(v) for v in values.to_pylist()], pa.string())
@@ -380,13 +385,9 @@ def _python_block(
 ) -> tuple[list[pa.Table], int]:
     """The block line by line with Python's json: a broken line is quarantined with its reason."""
     try:
-        text = block.decode("utf-8")
+        text = block.decode("utf-8")  # not utf-8-sig: the file's BOM is gone, a later one is part of its line
     except UnicodeDecodeError as exc:
-        line = first_line + block[: exc.start].count(b"\n")
-        raise DeliveryRejected(
-            f"{path.name} is not UTF-8: byte 0x{block[exc.start]:02x} at line {line} cannot be decoded; "
-            "re-export the file as UTF-8"
-        ) from exc
+        raise _not_utf8(path, block, exc, first_line) from exc
     chunks: list[pa.Table] = []
     lines: list[int] = []
     values: dict[str, list[str | None]] = {c.name: [] for c in extract.columns}
