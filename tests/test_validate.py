@@ -109,7 +109,7 @@ def test_a_delivery_larger_than_a_batch_gets_the_result_gx_gives_on_the_whole_of
 
 
 def test_failures_of_several_batches_are_added_up() -> None:
-    from readiness.validate import Failure, added_up
+    from readiness.gx import Failure, added_up
 
     first = (9, [Failure("expect_column_values_to_be_in_set", "status", 2, ["X", "Y"])])
     second = (9, [Failure("expect_column_values_to_be_in_set", "status", 3, ["Y", "Z", "Q", "R", "S"])])

@@ -19,7 +19,6 @@ import duckdb
 
 from readiness import gx, marts, warehouse
 from readiness.gx import Failure
-from readiness.validate import BATCH_ROWS, added_up
 
 if TYPE_CHECKING:
     import great_expectations
@@ -169,11 +168,8 @@ def run_mart_suite(con: duckdb.DuckDBPyConnection, mart: marts.Mart) -> tuple[in
     uniqueness on the rows whose grain repeats (none, unless the mart is broken)."""
     name, select = f"readiness_marts_{mart.name}", _select(con, mart.name)
     rows_suite, every_row = build_suite(mart, "rows"), f"select {select} from marts.{mart.name}"
-    batches = warehouse.Connection("duckdb", con).frames(every_row, None, BATCH_ROWS)  # a mart streams alike
-    results = [gx.run_suite(name, rows_suite, frame) for frame in batches]
-    if not results:  # no row: the row-count expectation says so
-        results = [gx.run_suite(name, rows_suite, con.execute(every_row).df())]
-    count, failures = added_up(results)
+    batches = warehouse.Connection("duckdb", con).frames(every_row, None, gx.BATCH_ROWS)  # a mart streams alike
+    _, count, failures = gx.run_suite_in_batches(name, rows_suite, batches, lambda: con.execute(every_row).df())
     grain = ", ".join(f'"{g}"' for g in mart.grain)
     repeated = con.execute(
         f"select {select} from marts.{mart.name} where ({grain}) in "

@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Any
 from readiness.config import disable_telemetry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     import great_expectations as gx
     import pandas as pd
 
 #: Failing values quoted in a failure, enough to recognise the problem without flooding the log.
 SAMPLE_SIZE = 5
+#: Rows in one pandas frame for GX: a validation's memory is bounded by this, not by the delivery or the mart.
+BATCH_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,40 @@ def run_suite(datasource_name: str, suite: gx.ExpectationSuite, frame: pd.DataFr
     batch = asset.add_batch_definition_whole_dataframe("frame").get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(ctx.suites.add_or_update(suite))
     return len(result.results), [_failure(outcome) for outcome in result.results if not outcome.success]
+
+
+def added_up(results: list[tuple[int, list[Failure]]]) -> tuple[int, list[Failure]]:
+    """One suite's results over several batches as one: counts summed, the first values kept as the sample."""
+    merged: dict[tuple[str, str], Failure] = {}
+    for _, failures in results:
+        for failure in failures:
+            key = (failure.expectation, failure.column)
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = failure
+                continue
+            counts = [c for c in (seen.unexpected_count, failure.unexpected_count) if c is not None]
+            sample = (seen.sample + [v for v in failure.sample if v not in seen.sample])[:SAMPLE_SIZE]
+            merged[key] = Failure(failure.expectation, failure.column, sum(counts) if counts else None, sample)
+    return (results[0][0] if results else 0), list(merged.values())
+
+
+def run_suite_in_batches(
+    datasource_name: str,
+    suite: gx.ExpectationSuite,
+    frames: Iterable[pd.DataFrame],
+    empty: Callable[[], pd.DataFrame],
+) -> tuple[int, int, list[Failure]]:
+    """(rows, expectations run, failures) of a row-wise ``suite`` run on each frame and added up; on ``empty()``
+    when there is no frame at all, so that the row-count expectation says so."""
+    rows, results = 0, []
+    for frame in frames:
+        rows += len(frame)
+        results.append(run_suite(datasource_name, suite, frame))
+    if not results:
+        results.append(run_suite(datasource_name, suite, empty()))
+    count, failures = added_up(results)
+    return rows, count, failures
 
 
 def _failure(outcome: Any) -> Failure:

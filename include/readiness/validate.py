@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from readiness import gx, warehouse
 from readiness.config import Settings
 from readiness.contracts import EXTRACTS, ORG_UNITS, PULSE_RESPONSES, WORKERS, Extract
-from readiness.gx import SAMPLE_SIZE, Failure
+from readiness.gx import BATCH_ROWS, SAMPLE_SIZE, Failure
 from readiness.ops import STATUS_LOADED, STATUS_PENDING, STATUS_REJECTED
 
 if TYPE_CHECKING:
@@ -69,10 +69,6 @@ class ValidationReport:
             return "no new delivery"
         passed = sum(d.success for d in self.deliveries)
         return f"{passed}/{len(self.deliveries)} deliveries passed"
-
-
-#: Rows of a delivery in one pandas frame for GX: validation's memory is bounded by this, not the delivery.
-BATCH_ROWS = 200_000
 
 
 def build_suite(extract: Extract, part: str = "all") -> great_expectations.ExpectationSuite:
@@ -132,22 +128,6 @@ def _repeated_keys_query(extract: Extract, columns: str) -> str:
     )
 
 
-def added_up(results: list[tuple[int, list[Failure]]]) -> tuple[int, list[Failure]]:
-    """One suite's results over several batches as one: counts summed, the first values kept as the sample."""
-    merged: dict[tuple[str, str], Failure] = {}
-    for _, failures in results:
-        for failure in failures:
-            key = (failure.expectation, failure.column)
-            seen = merged.get(key)
-            if seen is None:
-                merged[key] = failure
-                continue
-            counts = [c for c in (seen.unexpected_count, failure.unexpected_count) if c is not None]
-            sample = (seen.sample + [v for v in failure.sample if v not in seen.sample])[:SAMPLE_SIZE]
-            merged[key] = Failure(failure.expectation, failure.column, sum(counts) if counts else None, sample)
-    return (results[0][0] if results else 0), list(merged.values())
-
-
 def validate_delivery(
     extract: Extract, load_id: str, read_batches: Callable[[str, list[Any]], Iterator[pd.DataFrame]]
 ) -> tuple[int, int, list[Failure]]:
@@ -155,16 +135,10 @@ def validate_delivery(
     columns = ", ".join(f'"{c.name}"' for c in extract.columns)
     rows_suite, keys_suite = build_suite(extract, "rows"), build_suite(extract, "keys")
     name = f"readiness_{extract.raw_table}"
-    rows, results = 0, []
     query = f"select {columns} from raw.{extract.raw_table} where _load_id = ?"
-    for batch in read_batches(query, [load_id]):
-        rows += len(batch)
-        results.append(gx.run_suite(name, rows_suite, batch))
-    if not results:  # no row at all: the row-count expectation says so
-        import pandas as pd
-
-        results.append(gx.run_suite(name, rows_suite, pd.DataFrame(columns=[c.name for c in extract.columns])))
-    count, failures = added_up(results)
+    rows, count, failures = gx.run_suite_in_batches(
+        name, rows_suite, read_batches(query, [load_id]), lambda: _no_rows(extract)
+    )
     if extract.key:
         repeated = _as_one_frame(read_batches(_repeated_keys_query(extract, columns), [load_id, load_id]), extract)
         key_count, key_failures = gx.run_suite(name, keys_suite, repeated)
@@ -177,7 +151,13 @@ def _as_one_frame(frames: Iterator[pd.DataFrame], extract: Extract) -> pd.DataFr
     import pandas as pd
 
     listed = list(frames)
-    return pd.concat(listed, ignore_index=True) if listed else pd.DataFrame(columns=[c.name for c in extract.columns])
+    return pd.concat(listed, ignore_index=True) if listed else _no_rows(extract)
+
+
+def _no_rows(extract: Extract) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=[c.name for c in extract.columns])
 
 
 def _quarantine_failure(extract: Extract, rows_read: int, quarantined: int) -> Failure | None:
