@@ -102,6 +102,7 @@ def night_hr(out_dir: Path, rng: random.Random, night: date) -> dict[str, int]:
     candidates = [w for w in workers if w[col["worker_status"]] == "Active" and w[col["worker_id"]] not in managers]
     if candidates:
         count = max(1, round(len(candidates) * ATTRITION_PER_NIGHT))
+        # One leaver is drawn with choice, as before the attrition rate: the sample's nights keep their bytes.
         for leaver in [rng.choice(candidates)] if count == 1 else rng.sample(candidates, count):
             leaver[col["worker_status"]], leaver[col["termination_date"]] = "Terminated", night.isoformat()
     files = {"workers": _write_csv(out_dir / "hr" / "workers" / f"workers_{night}.csv", header, workers)}
